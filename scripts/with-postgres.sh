@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Runs a command with a throwaway PostgreSQL 15 cluster: pg_virtualenv (from
+# postgresql-common) creates it, exports PGHOST/PGPORT/PGUSER/PGPASSWORD and
+# removes it afterwards. Works as root and as an ordinary user.
+set -euo pipefail
+if [ -n "${PGHOST:-}" ] && [ -n "${DBW_PG_READY:-}" ]; then
+	exec "$@"
+fi
+if ! command -v pg_virtualenv >/dev/null; then
+	echo "dbward: pg_virtualenv not found; hint: apt-get install postgresql-common postgresql-15" >&2
+	exit 1
+fi
+export DBW_PG_READY=1
+# -s: keep the cluster's log on failure is noise; -o: settings for tests.
+exec pg_virtualenv -v 15 -o 'max_connections=200' -o 'fsync=off' "$@"
