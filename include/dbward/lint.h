@@ -1,0 +1,202 @@
+/*
+ * dbward/lint.h - lint migrations for data loss, lock hazards and broken
+ * backward compatibility, with the databases' own parsers.
+ *
+ * PostgreSQL text is parsed with libpg_query (the PostgreSQL 15 parser) and
+ * every rule reads the parse tree; SQLite text is prepared statement by
+ * statement on an in-memory shadow database that has the earlier migrations
+ * applied, and rules read the actions SQLite's authorizer reports. No rule
+ * is decided by a pattern on SQL text. A lint session (dbw_lint) keeps a
+ * small model of the schema the linted files build (tables, column types,
+ * enum values), so that a rule knows whether a table existed before the
+ * current file and what type a column had.
+ *
+ * Rules have stable ids (DW101 ...) and a page in docs/lint/<id>.md. A
+ * finding can be signed off in the migration with a comment on its own line
+ *   -- dbward:allow DW101 the table was emptied and archived in 2024-03
+ * which accepts one finding of that rule (the first at or after the comment,
+ * else the first in the file); the reason is required, and an allow that
+ * matches nothing is itself a warning (DW002).
+ */
+#ifndef DBWARD_LINT_H
+#define DBWARD_LINT_H
+
+#include <stddef.h>
+#include "error.h"
+#include "config.h"
+#include "db.h"
+#include "migrate.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum dbw_severity {
+	DBW_SEV_OFF = 0, /**< the rule is switched off */
+	DBW_SEV_INFO,
+	DBW_SEV_WARNING,
+	DBW_SEV_ERROR /**< makes `dbward lint` exit 7 unless signed off */
+} dbw_severity;
+
+/** "off", "info", "warning", "error". */
+const char *dbw_severity_name(dbw_severity s);
+
+/** Parse "off", "info", "warning" or "error"; @return 0 or DBW_ECONFIG. */
+int dbw_severity_parse(const char *text, dbw_severity *out, dbw_error *err);
+
+/** A rule: static data. */
+typedef struct dbw_lint_rule {
+	const char *id;        /**< "DW101" */
+	const char *name;      /**< "drop-table" */
+	dbw_severity severity; /**< default severity */
+	const char *category;  /**< "data-loss", "locks", "compatibility", "seeds", "lint" */
+	const char *summary;   /**< one line */
+	const char *hint;      /**< the safe alternative, a whole sentence */
+} dbw_lint_rule;
+
+/** All rules, in id order; *n_out receives the count. */
+const dbw_lint_rule *dbw_lint_rules(size_t *n_out);
+
+/** A rule by id ("DW101") or name ("drop-table"), case-insensitive; NULL when unknown. */
+const dbw_lint_rule *dbw_lint_rule_find(const char *id_or_name);
+
+/** One finding. Strings owned by the session. */
+typedef struct dbw_finding {
+	const dbw_lint_rule *rule;
+	dbw_severity severity; /**< after [lint] overrides and small-table downgrades */
+	char *file;            /**< as given (rel_path for migrations) */
+	int line, col;         /**< 1-based position in the file */
+	size_t offset;         /**< byte offset in the file */
+	char *message;         /**< lower case, no final period */
+	char *excerpt;         /**< the statement, one line, shortened */
+	char *hint;            /**< the safe alternative (whole sentence), or NULL */
+	char *table;           /**< the table the finding touches, or NULL */
+	int allowed;           /**< signed off with -- dbward:allow */
+	char *allow_reason;    /**< the sign-off's reason, or NULL */
+	double rows;           /**< live estimate (pg_class.reltuples), -1 unknown */
+	long long bytes;       /**< pg_total_relation_size, -1 unknown */
+} dbw_finding;
+
+typedef struct dbw_lint dbw_lint;
+
+typedef struct dbw_lint_options {
+	dbw_db_kind dialect;         /**< DBW_DB_POSTGRES (also for DBW_DB_NONE) or DBW_DB_SQLITE */
+	const dbw_project *project;  /**< [lint] severity overrides and settings; NULL: defaults */
+	int lock_timeout_configured; /**< the target environment sets lock_timeout (dbward.ini), so
+	                                  DW209 is satisfied for every migration */
+} dbw_lint_options;
+
+#define DBW_LINT_OPTIONS_INIT                                                                      \
+	{                                                                                          \
+		DBW_DB_POSTGRES, NULL, 0                                                           \
+	}
+
+/**
+ * Start a lint session. Reads [lint] of the project: `<rule id or name> =
+ * off|info|warning|error` and `small_table_rows = N`. *out caller-owned
+ * (dbw_lint_free).
+ * @return 0; DBW_ECONFIG for a [lint] value that is not a severity (where
+ *         names the key); DBW_ENOMEM; DBW_ERROR when SQLite's shadow
+ *         database cannot be opened.
+ */
+int dbw_lint_new(dbw_lint **out, const dbw_lint_options *opts, dbw_error *err);
+
+/** Free a session and its findings; NULL is accepted. */
+void dbw_lint_free(dbw_lint *l);
+
+/** Flags for dbw_lint_text. */
+enum {
+	DBW_LINT_SEED = 1 << 0,   /**< the text is a seed file: DW401 applies */
+	DBW_LINT_REPLAY = 1 << 1, /**< learn the schema only; record no finding */
+	DBW_LINT_NO_TXN = 1 << 2 /**< the file runs outside a transaction (dbward:no-transaction) */
+};
+
+/**
+ * Lint content[start, end) of a file (positions are reported against the
+ * whole content, so a migration's up section keeps its file lines). file is
+ * the name used in findings. A text the parser rejects gives one DW001
+ * finding at the parser's position; with PostgreSQL the statements the
+ * parser can still read one by one are linted too.
+ * @return 0 (findings are recorded in the session); DBW_ENOMEM.
+ */
+int dbw_lint_text(dbw_lint *l, const char *file, const char *content, size_t len, size_t start,
+                  size_t end, unsigned flags, dbw_error *err);
+
+/** Lint a migration's up section (dbw_lint_text with its rel_path and markers). */
+int dbw_lint_migration(dbw_lint *l, const dbw_migration *m, unsigned flags, dbw_error *err);
+
+/**
+ * Record a finding that is not about SQL (dbward.sum, staged files): rule_id
+ * must name a rule; line/col may be 0. Used by the command layers that
+ * check files (see dbw_lint_staged).
+ * @return 0; DBW_ENOMEM; DBW_EUSAGE for an unknown rule id.
+ */
+int dbw_lint_add(dbw_lint *l, const char *rule_id, const char *file, int line, int col,
+                 const char *message, const char *hint, dbw_error *err);
+
+/** Findings so far, in the order found: index i < dbw_lint_count. */
+size_t dbw_lint_count(const dbw_lint *l);
+const dbw_finding *dbw_lint_finding(const dbw_lint *l, size_t i);
+
+/** Counts of findings not signed off by severity, and the number signed off. */
+void dbw_lint_totals(const dbw_lint *l, size_t *errors, size_t *warnings, size_t *infos,
+                     size_t *allowed);
+
+/** DBW_ELINT when an error-level finding is not signed off, else 0. */
+int dbw_lint_code(const dbw_lint *l);
+
+/**
+ * Knows the target: read pg_class.reltuples and pg_total_relation_size()
+ * for the tables the findings touch, add "(12.4 M rows, 3.1 GB)" to their
+ * messages, and when [lint] small_table_rows = N is set, lower lock and
+ * compatibility findings (DW2xx, DW3xx) on tables with fewer rows to info.
+ * Read-only. A table the database does not have is left unknown.
+ * @return 0; DBW_ESQL; DBW_EUSAGE when c is not PostgreSQL.
+ */
+int dbw_lint_add_sizes(dbw_lint *l, dbw_conn *c, dbw_error *err);
+
+/**
+ * Format a number of rows and bytes as "12.4 M rows, 3.1 GB" into out
+ * (>= 48 bytes). rows < 0 or bytes < 0 are left out.
+ */
+void dbw_lint_size_text(double rows, long long bytes, char *out, size_t size);
+
+/**
+ * The dialect of a migrations folder: SQLite when Prisma's
+ * migration_lock.toml says provider = "sqlite", else PostgreSQL.
+ */
+dbw_db_kind dbw_lint_folder_dialect(const char *migrations_dir);
+
+/* ---- pre-commit: staged files ---- */
+
+typedef struct dbw_staged_options {
+	const char *repo_root;      /**< the git work tree; NULL: the working directory */
+	const char *migrations_dir; /**< absolute migrations folder */
+	const char *seeds_dir;      /**< absolute seeds folder, or NULL */
+	const char *dangerous; /**< [lint] dangerous: comma-separated commands; NULL: defaults */
+} dbw_staged_options;
+
+/**
+ * The default dangerous command strings: "prisma migrate reset",
+ * "prisma db push --accept-data-loss", "dbward reset --env production",
+ * "dbward reset -e production".
+ */
+extern const char *const dbw_dangerous_defaults[];
+
+/**
+ * Check what `git diff --cached --name-status HEAD` stages (the pre-commit
+ * view, read with `git show :path` so unstaged edits do not count):
+ * staged migrations are linted (their staged content); an edit, rename or
+ * deletion of a migration HEAD already has is a DW501 error; a staged
+ * script (not .sql) containing a dangerous command string is DW502; a
+ * staged .sql file outside the migrations and seeds folders whose parse
+ * tree drops a table or truncates is DW502 too.
+ * @return 0; DBW_EIO when git cannot be run or the folder is not a git work
+ *         tree (detail says which); DBW_ENOMEM.
+ */
+int dbw_lint_staged(dbw_lint *l, const dbw_staged_options *opts, dbw_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
