@@ -268,3 +268,31 @@ int dbw_sqlite__shadow_columns(dbw_sqlite_shadow *s, const char *table, dbw_strv
 	return list_query(s, "SELECT name FROM pragma_table_info(?1) ORDER BY cid", table, out,
 	                  err);
 }
+
+int dbw_sqlite__shadow_column_info(dbw_sqlite_shadow *s, const char *table, const char *column,
+                                   int *not_null_out, int *has_default_out, dbw_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = DBW_ENOTFOUND;
+	sqlite3_set_authorizer(s->db, NULL, NULL);
+	if (sqlite3_prepare_v2(
+	        s->db,
+	        "SELECT \"notnull\", dflt_value IS NOT NULL FROM pragma_table_info(?1) "
+	        "WHERE name = ?2",
+	        -1, &st, NULL) != SQLITE_OK) {
+		rc = dbw_error_set(err, DBW_ERROR, "could not read the shadow schema: %s",
+		                   sqlite3_errmsg(s->db));
+	} else {
+		sqlite3_bind_text(st, 1, table, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 2, column, -1, SQLITE_TRANSIENT);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			*not_null_out = sqlite3_column_int(st, 0);
+			*has_default_out = sqlite3_column_int(st, 1);
+			rc = 0;
+		}
+	}
+	sqlite3_finalize(st);
+	if (s->in_run)
+		sqlite3_set_authorizer(s->db, authorizer, s);
+	return rc;
+}

@@ -73,4 +73,8 @@ int dbw_sqlite__shadow_tables(dbw_sqlite_shadow *s, dbw_strv *out, dbw_error *er
 int dbw_sqlite__shadow_columns(dbw_sqlite_shadow *s, const char *table, dbw_strv *out,
                                dbw_error *err);
 
+/* A column's NOT NULL flag and whether it has a default (PRAGMA table_info). 0 or DBW_ENOTFOUND. */
+int dbw_sqlite__shadow_column_info(dbw_sqlite_shadow *s, const char *table, const char *column,
+                                   int *not_null_out, int *has_default_out, dbw_error *err);
+
 #endif

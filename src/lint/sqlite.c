@@ -4,12 +4,14 @@
  * from the shadow's schema before and after each ALTER TABLE. Owns the
  * SQLite side of: drop table (with Prisma's copy-rename-drop redefinition
  * recognised), drop / rename column, rename table, DELETE / UPDATE without
- * WHERE, and parse errors.
+ * WHERE, and parse errors (a statement SQLite refuses to prepare, or to run on
+ * the shadow database).
  *
  * DELETE and UPDATE without WHERE: SQLite's authorizer reports a READ for
  * every column a WHERE clause reads; a DELETE of a table with no READ of
  * that table has no WHERE. An UPDATE whose SET reads a column of its own
- * table (SET a = b) is not told apart from one with a WHERE (a known gap).
+ * table (SET a = b), or a RETURNING clause, is not told apart from a WHERE
+ * (a known gap).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -54,7 +56,7 @@ static int before(sqf *q, const dbw_sq_stmt *st, dbw_error *err)
 {
 	dbw_sqlite_shadow *sh = q->f->l->sqlite_shadow;
 	const char *insert_into = NULL;
-	int rc = 0;
+	int rc = 0, dropping = 0;
 
 	if (st->error) {
 		size_t base = q->f->start;
@@ -65,6 +67,8 @@ static int before(sqf *q, const dbw_sq_stmt *st, dbw_error *err)
 	for (size_t i = 0; i < st->n_actions; i++)
 		if (st->actions[i].action == DBW_SQ_INSERT)
 			insert_into = st->actions[i].table;
+		else if (st->actions[i].action == DBW_SQ_DROP_TABLE)
+			dropping = 1; /* DROP TABLE also reports a DELETE of its rows */
 	for (size_t i = 0; i < st->n_actions && !rc; i++) {
 		const dbw_sq_action *a = &st->actions[i];
 		const char *t = a->table;
@@ -91,7 +95,8 @@ static int before(sqf *q, const dbw_sq_stmt *st, dbw_error *err)
 			break;
 		case DBW_SQ_DELETE:
 		case DBW_SQ_UPDATE:
-			if (dbw_strv_contains(&q->created, t))
+			if (dropping || dbw_strv_contains(&q->created, t) ||
+			    strncmp(t, "sqlite_", 7) == 0)
 				break;
 			for (size_t j = 0; j < st->n_actions; j++)
 				if (st->actions[j].action == DBW_SQ_READ && st->actions[j].table &&
@@ -157,6 +162,18 @@ static int after_alter(sqf *q, const dbw_sq_stmt *st, dbw_error *err)
 				rc = rep(q, st, "DW102", t, err,
 				         "column \"%s\" of table \"%s\" is dropped",
 				         q->cols_before.items[i], t);
+	} else if (cols.count > q->cols_before.count) {
+		for (size_t i = 0; i < cols.count && !rc; i++) {
+			int nn = 0, def = 0;
+			if (dbw_strv_contains(&q->cols_before, cols.items[i]) ||
+			    dbw_sqlite__shadow_column_info(sh, t, cols.items[i], &nn, &def, err))
+				continue;
+			if (nn && !def)
+				rc = rep(q, st, "DW301", t, err,
+				         "NOT NULL column \"%s\" is added to existing table \"%s\" "
+				         "without a default",
+				         cols.items[i], t);
+		}
 	} else if (cols.count == q->cols_before.count) {
 		for (size_t i = 0; i < cols.count && !rc; i++)
 			if (strcmp(cols.items[i], q->cols_before.items[i]))
@@ -175,6 +192,12 @@ static int on_stmt(void *ctx, const dbw_sq_stmt *st, dbw_error *err)
 	sqf *q = ctx;
 	if (st->phase == 0)
 		return before(q, st, err);
+	if (st->exec_error) {
+		/* refused when run on the shadow (which holds the earlier migrations' schema) */
+		size_t base = q->f->start;
+		return dbw_lint__report(q->f, "DW001", base + st->offset, base + st->offset,
+		                        st->length, NULL, NULL, err, "%s", st->exec_error);
+	}
 	if (q->alter_table && !st->exec_error)
 		return after_alter(q, st, err);
 	return 0;
