@@ -48,8 +48,7 @@ cmds=(-n "psql (floor)" --prepare "$fresh_hist" "psql -XAtq -v ON_ERROR_STOP=1 -
 [ -n "$dbmate" ] && cmds+=(-n "dbmate up" --prepare "$fresh"
 	"$dbmate --no-dump-schema --url '$url?sslmode=disable' --migrations-dir db/migrations up")
 echo "### PostgreSQL: deploy $N migrations (runs: $RUNS)"
-hyperfine -N --runs "$RUNS" --style basic --export-markdown "$work/pg.md" "${cmds[@]}" >/dev/null 2>&1 ||
-	hyperfine --runs "$RUNS" --style basic --export-markdown "$work/pg.md" "${cmds[@]}" >/dev/null
+hyperfine --runs "$RUNS" --style basic --export-markdown "$work/pg.md" "${cmds[@]}" >/dev/null
 cat "$work/pg.md"
 
 # status against N applied migrations
