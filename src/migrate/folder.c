@@ -344,7 +344,7 @@ int dbw_migrations_load(dbw_migration_set **out, const char *dir, const char *ro
                         dbw_format format, dbw_error *err)
 {
 	dbw_migration_set *s = NULL;
-	dbw_flisting l = {NULL, 0};
+	dbw_flisting l = {NULL, 0, 0};
 	char *abs_root = root ? dbw_path_absolute(root) : NULL;
 	char *rel_dir = NULL;
 	int rc = 0;

@@ -47,6 +47,7 @@ typedef struct dbw_fentry {
 typedef struct dbw_flisting {
 	dbw_fentry *items; /* the .sql files and the Prisma folders, name order */
 	size_t count;
+	int prisma_lock; /* migration_lock.toml is there: Prisma's, even with no migration yet */
 } dbw_flisting;
 
 void dbw_flisting__free(dbw_flisting *l);

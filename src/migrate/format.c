@@ -195,6 +195,7 @@ int dbw_flisting__read(dbw_flisting *out, const char *dir, dbw_error *err)
 	int rc;
 
 	memset(out, 0, sizeof(*out));
+	out->prisma_lock = 0;
 	rc = dbw_dir_list(dir, &names, err);
 	if (rc < 0)
 		goto done;
@@ -211,6 +212,8 @@ int dbw_flisting__read(dbw_flisting *out, const char *dir, dbw_error *err)
 
 		if (nm[0] == '.') /* .gitkeep, editor files */
 			continue;
+		if (strcmp(nm, "migration_lock.toml") == 0)
+			out->prisma_lock = 1;
 		full = dbw_path_join(dir, nm);
 		if (!full) {
 			rc = dbw_error_set(err, DBW_ENOMEM, "out of memory");
@@ -270,6 +273,8 @@ int dbw_flisting__detect(const dbw_flisting *l, const char *rel_dir, dbw_format 
 	for (size_t i = 0; i < l->count; i++)
 		if (!first[l->items[i].kind])
 			first[l->items[i].kind] = l->items[i].file;
+	if (l->prisma_lock && !first[DBW_FK_PRISMA])
+		first[DBW_FK_PRISMA] = "migration_lock.toml";
 	for (int k = DBW_FK_DBWARD; k <= DBW_FK_PRISMA; k++) {
 		if (k == DBW_FK_GOLANG_WEAK || !first[k])
 			continue;

@@ -97,7 +97,7 @@ static int create_file(const char *path, const char *text, dbw_error *err)
 int dbw_migration_new(const char *dir, dbw_format format, const char *name, char **path_out,
                       dbw_error *err)
 {
-	dbw_flisting l = {NULL, 0};
+	dbw_flisting l = {NULL, 0, 0};
 	char *safe = NULL, *file = NULL, *path = NULL, *down = NULL, *sub = NULL;
 	int64_t v;
 	int rc = 0;

@@ -59,7 +59,7 @@ static char *corpus(const char *rel)
 {
 	const char *c = getenv("DBW_CORPUS");
 	if (!c)
-		c = "../shared/corpus";
+		fail_msg("DBW_CORPUS is not set (CTest sets it to <repo>/../shared/corpus)");
 	return dbw_path_join(c, rel);
 }
 

@@ -136,7 +136,17 @@ static void test_migrate_new__other_formats(void **st)
 	free(dir);
 
 	dir = scratch();
-	assert_int_equal(dbw_migration_new(dir, DBW_FORMAT_PRISMA, "init", &p, &err), 0);
+	{ /* a fresh Prisma folder holds only migration_lock.toml: AUTO sees Prisma's */
+		char *lock = dbw_path_join(dir, "migration_lock.toml");
+		assert_int_equal(
+		    dbw_file_write(lock, "provider = \"postgresql\"\n", 24, 0644, NULL), 0);
+		free(lock);
+	}
+	s = load(dir, DBW_FORMAT_AUTO);
+	assert_int_equal(s->format, DBW_FORMAT_PRISMA);
+	assert_int_equal(s->count, 0);
+	dbw_migrations_free(s);
+	assert_int_equal(dbw_migration_new(dir, DBW_FORMAT_AUTO, "init", &p, &err), 0);
 	assert_true(dbw_str_endswith(p, "_init/migration.sql"));
 	free(p);
 	s = load(dir, DBW_FORMAT_AUTO);
