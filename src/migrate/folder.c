@@ -181,7 +181,7 @@ static int add_migration(dbw_migration_set *s, const char *root, dbw_format f, c
 	if (rc < 0)
 		goto done;
 	/* Prisma's checksum is SHA-256 of migration.sql as read, hex, no line-ending
-	 * normalisation: prisma-engines schema-engine/core/src/checksum.rs
+	 * normalisation: prisma-engines, checksum.rs of the migration core (now schema-engine core)
 	 * render_checksum() (its script_matches_checksum() also accepts the CRLF/LF
 	 * variants and unpadded hex when comparing). Others: the up file's bytes. */
 	dbw_sha256_hex(m->content, m->content_len, m->checksum);

@@ -105,8 +105,7 @@ static void test_migrate_new__other_formats(void **st)
 
 	assert_int_equal(dbw_migration_new(dir, DBW_FORMAT_GOLANG_MIGRATE, "init", &p, &err), 0);
 	assert_true(dbw_str_endswith(p, "_init.up.sql"));
-	down = dbw_strdup(p);
-	strcpy(down + strlen(down) - strlen("up.sql"), "down.sql");
+	down = dbw_sprintf("%.*sdown.sql", (int)(strlen(p) - strlen("up.sql")), p);
 	assert_true(dbw_path_exists(down));
 	s = load(dir, DBW_FORMAT_AUTO);
 	assert_int_equal(s->format, DBW_FORMAT_GOLANG_MIGRATE);
