@@ -102,17 +102,20 @@ int dbw_migration__read_sections(dbw_migration *m, dbw_error *err)
 	const char *opts = NULL, *bad = NULL;
 	int no_txn = 0, up_opts_no_txn = 0;
 
+	/* a UTF-8 byte order mark (Windows editors) is not SQL */
+	if (m->content_len >= 3 && memcmp(c, "\xEF\xBB\xBF", 3) == 0)
+		c += 3;
 	for (const char *s = c; s < end;) {
 		const char *eol = memchr(s, '\n', (size_t)(end - s));
 		const char *next = eol ? eol + 1 : end;
 		line_kind k = classify(s, eol ? eol : end, &opts);
 		if (k == L_UP) {
 			if (up_line)
-				return fail_at(m, (size_t)(s - c), err,
+				return fail_at(m, (size_t)(s - m->content), err,
 				               "second \"-- migrate:up\" line",
 				               "Keep one \"-- migrate:up\" section per file.");
 			if (down_line)
-				return fail_at(m, (size_t)(s - c), err,
+				return fail_at(m, (size_t)(s - m->content), err,
 				               "\"-- migrate:up\" after \"-- migrate:down\"",
 				               "Put the up section first, then the down section.");
 			up_line = s;
@@ -120,7 +123,7 @@ int dbw_migration__read_sections(dbw_migration *m, dbw_error *err)
 			up_opts_no_txn = opts_no_transaction(opts);
 		} else if (k == L_DOWN) {
 			if (down_line)
-				return fail_at(m, (size_t)(s - c), err,
+				return fail_at(m, (size_t)(s - m->content), err,
 				               "second \"-- migrate:down\" line",
 				               "Keep one \"-- migrate:down\" section per file.");
 			down_line = s;
@@ -131,18 +134,18 @@ int dbw_migration__read_sections(dbw_migration *m, dbw_error *err)
 		s = next;
 	}
 	if (down_line && !up_line)
-		return fail_at(m, (size_t)(down_line - c), err,
+		return fail_at(m, (size_t)(down_line - m->content), err,
 		               "\"-- migrate:down\" without \"-- migrate:up\"",
 		               "Add a \"-- migrate:up\" line above the up SQL.");
 	if (up_line && !only_comments(c, up_line, &bad))
-		return fail_at(m, (size_t)(bad - c), err, "SQL before \"-- migrate:up\"",
+		return fail_at(m, (size_t)(bad - m->content), err, "SQL before \"-- migrate:up\"",
 		               "Move the statement below the \"-- migrate:up\" line.");
 
 	if (!up_line) { /* dbward's simple form: the whole file is up SQL */
-		m->up_offset = 0;
-		m->up_len = m->content_len;
+		m->up_offset = (size_t)(c - m->content);
+		m->up_len = (size_t)(end - c);
 	} else {
-		m->up_offset = (size_t)(up_body - c);
+		m->up_offset = (size_t)(up_body - m->content);
 		m->up_len = (size_t)((down_line ? down_line : end) - up_body);
 	}
 	m->no_transaction = no_txn || up_opts_no_txn;
@@ -153,7 +156,7 @@ int dbw_migration__read_sections(dbw_migration *m, dbw_error *err)
 		m->down_sql = dbw_strndup(down_body, (size_t)(end - down_body));
 		if (!m->down_sql)
 			return dbw_error_set(err, DBW_ENOMEM, "out of memory");
-		m->down_offset = (size_t)(down_body - c);
+		m->down_offset = (size_t)(down_body - m->content);
 	}
 	return 0;
 }

@@ -284,11 +284,13 @@ static void test_migrate_folder__sections_and_positions(void **st)
 	    "-- migrate:up\n-- dbward:no-transaction\nCREATE INDEX CONCURRENTLY i ON t (id);\n");
 	puts_file(d, "20240104000000_dbmate.sql",
 	          "-- migrate:up transaction:false\r\nSELECT 1;\r\n-- migrate:down\r\n\r\n");
+	puts_file(d, "20240105000000_bom.sql", "\xEF\xBB\xBF-- migrate:up\nSELECT 1;\n");
+	puts_file(d, "20240106000000_bom_plain.sql", "\xEF\xBB\xBFSELECT 1;\n");
 	puts_file(d, "README.md", "not a migration\n");
 	puts_file(d, ".gitkeep", "");
 	s = load_ok(d, DBW_FORMAT_AUTO);
 	assert_int_equal(s->format, DBW_FORMAT_DBWARD);
-	assert_int_equal(s->count, 4);
+	assert_int_equal(s->count, 6);
 
 	m = &s->items[0];
 	assert_string_equal(m->id, "20240101000000");
@@ -331,6 +333,13 @@ static void test_migrate_folder__sections_and_positions(void **st)
 	assert_int_equal(m->up_offset, strlen("-- migrate:up transaction:false\r\n"));
 	assert_int_equal(m->up_len, strlen("SELECT 1;\r\n"));
 	assert_null(m->down_sql);
+
+	m = &s->items[4]; /* a byte order mark before the marker */
+	assert_int_equal(m->up_offset, 3 + strlen("-- migrate:up\n"));
+	assert_int_equal(m->up_len, strlen("SELECT 1;\n"));
+	m = &s->items[5]; /* and before plain SQL: not part of the up SQL */
+	assert_int_equal(m->up_offset, 3);
+	assert_int_equal(m->up_len, strlen("SELECT 1;\n"));
 	dbw_migrations_free(s);
 	rm_rf(d);
 	free(d);
