@@ -148,6 +148,24 @@ static int misnamed(const char *rel, dbw_format f, dbw_error *err)
 	return DBW_EINPUT;
 }
 
+/* A Prisma migration folder without its script: Prisma cannot apply it either. */
+static int no_script(const dbw_migration_set *s, const char *root, const char *file, dbw_error *err)
+{
+	char *full = dbw_path_join(s->dir, file);
+	char *rel = full ? dbw_path_relative(full, root ? root : s->dir) : NULL;
+	if (!rel) {
+		free(full);
+		return dbw_error_set(err, DBW_ENOMEM, "out of memory");
+	}
+	dbw_error_set(err, DBW_EINPUT, "migration folder \"%s\" has no migration.sql", rel);
+	dbw_error_hint(err, "Put the migration's SQL in %s/migration.sql, or delete the folder.",
+	               rel);
+	dbw_error_where(err, "%s", rel);
+	free(full);
+	free(rel);
+	return DBW_EINPUT;
+}
+
 /* Fill m for the file (or Prisma folder) named file; the name is already parsed into fn. */
 static int add_migration(dbw_migration_set *s, const char *root, dbw_format f, const char *file,
                          dbw_fname *fn, dbw_error *err)
@@ -268,6 +286,11 @@ static int load_entries(dbw_migration_set *s, const dbw_flisting *l, const char 
 
 			if (pass == 1 && f != DBW_FORMAT_GOLANG_MIGRATE)
 				break;
+			if (e->empty_dir) {
+				if (f == DBW_FORMAT_PRISMA && pass == 0)
+					return no_script(s, root, e->file, err);
+				continue; /* sub-folders of file-based formats are not ours */
+			}
 			if (f == DBW_FORMAT_PRISMA && !is_dir) {
 				char *rel = NULL, *full = dbw_path_join(s->dir, e->file);
 				rel = full ? dbw_path_relative(full, root ? root : s->dir) : NULL;

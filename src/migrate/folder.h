@@ -42,6 +42,8 @@ int dbw_fname__parse(dbw_format format, const char *file, dbw_fname *out);
 typedef struct dbw_fentry {
 	char *file;     /* the entry's name in the folder */
 	dbw_fkind kind; /* DBW_FK_NONE for a .sql file that fits nothing */
+	int empty_dir;  /* a sub-folder without migration.sql (kind NONE): refused in Prisma
+	                   folders, ignored in the others */
 } dbw_fentry;
 
 typedef struct dbw_flisting {

@@ -209,6 +209,7 @@ int dbw_flisting__read(dbw_flisting *out, const char *dir, dbw_error *err)
 		char *full;
 		struct stat st;
 		dbw_fkind kind;
+		int empty_dir = 0;
 
 		if (nm[0] == '.') /* .gitkeep, editor files */
 			continue;
@@ -224,9 +225,8 @@ int dbw_flisting__read(dbw_flisting *out, const char *dir, dbw_error *err)
 			int has = sql && dbw_path_exists(sql);
 			free(sql);
 			free(full);
-			if (!has)
-				continue; /* not a Prisma migration: ignored (see folder.c) */
-			kind = DBW_FK_PRISMA;
+			kind = has ? DBW_FK_PRISMA : DBW_FK_NONE;
+			empty_dir = !has;
 		} else {
 			free(full);
 			if (!dbw_str_endswith(nm, ".sql"))
@@ -236,6 +236,7 @@ int dbw_flisting__read(dbw_flisting *out, const char *dir, dbw_error *err)
 		out->items[out->count].file = names.items[i];
 		names.items[i] = NULL;
 		out->items[out->count].kind = kind;
+		out->items[out->count].empty_dir = empty_dir;
 		out->count++;
 	}
 done:
@@ -271,7 +272,7 @@ int dbw_flisting__detect(const dbw_flisting *l, const char *rel_dir, dbw_format 
 
 	*out = DBW_FORMAT_DBWARD;
 	for (size_t i = 0; i < l->count; i++)
-		if (!first[l->items[i].kind])
+		if (!l->items[i].empty_dir && !first[l->items[i].kind])
 			first[l->items[i].kind] = l->items[i].file;
 	if (l->prisma_lock && !first[DBW_FK_PRISMA])
 		first[DBW_FK_PRISMA] = "migration_lock.toml";

@@ -549,6 +549,36 @@ static void test_migrate_folder__flyway_repeatable_refused(void **st)
 	free(d);
 }
 
+static void test_migrate_folder__prisma_folder_without_script(void **st)
+{
+	char *d = scratch(), *sub;
+	dbw_error e;
+	dbw_migration_set *s;
+	puts_file(d, "20240101000000_a/migration.sql", "SELECT 1;\n");
+	sub = dbw_path_join(d, "20240102000000_b");
+	assert_int_equal(dbw_mkdir_p(sub, 0755, NULL), 0);
+	e = load_fail(d, NULL, DBW_FORMAT_AUTO, DBW_EINPUT);
+	assert_string_equal(e.message,
+	                    "migration folder \"20240102000000_b\" has no migration.sql");
+	assert_string_equal(e.hint, "Put the migration's SQL in 20240102000000_b/migration.sql, or "
+	                            "delete the folder.");
+	dbw_error_clear(&e);
+	free(sub);
+	rm_rf(d);
+	free(d);
+
+	/* in a file-based folder a sub-folder is not a migration: ignored */
+	d = scratch();
+	puts_file(d, "20240101000000_a.sql", "SELECT 1;\n");
+	puts_file(d, "archive/old.txt", "x\n");
+	s = load_ok(d, DBW_FORMAT_AUTO);
+	assert_int_equal(s->format, DBW_FORMAT_DBWARD);
+	assert_int_equal(s->count, 1);
+	dbw_migrations_free(s);
+	rm_rf(d);
+	free(d);
+}
+
 static void test_migrate_folder__mixture_is_ambiguous(void **st)
 {
 	char *d = scratch();
@@ -629,6 +659,7 @@ int main(void)
 	    cmocka_unit_test(test_migrate_folder__unreadable),
 	    cmocka_unit_test(test_migrate_folder__misnamed_file),
 	    cmocka_unit_test(test_migrate_folder__flyway_repeatable_refused),
+	    cmocka_unit_test(test_migrate_folder__prisma_folder_without_script),
 	    cmocka_unit_test(test_migrate_folder__mixture_is_ambiguous),
 	    cmocka_unit_test(test_migrate_folder__section_errors),
 	    cmocka_unit_test(test_migrate_folder__empty_folder_and_formats),
