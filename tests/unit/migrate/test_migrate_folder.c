@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <dbward.h>
@@ -479,16 +480,40 @@ static void test_migrate_folder__unreadable(void **st)
 	unlink(p);
 	free(p);
 
-	/* a file without read permission (root reads anything: checked as a user only) */
+	/* a file without read permission; root reads anything, so as root the
+	 * check runs in a child that drops to nobody */
+	puts_file(d, "20240101000000_secret.sql", "SELECT 1;\n");
+	p = dbw_path_join(d, "20240101000000_secret.sql");
+	assert_int_equal(chmod(p, 0), 0);
+	assert_int_equal(chmod(d, 0755), 0);
+	free(p);
 	if (geteuid() != 0) {
-		puts_file(d, "20240101000000_secret.sql", "SELECT 1;\n");
-		p = dbw_path_join(d, "20240101000000_secret.sql");
-		assert_int_equal(chmod(p, 0), 0);
 		e = load_fail(d, NULL, DBW_FORMAT_AUTO, DBW_EINPUT);
 		assert_string_equal(e.message, "could not read migration file "
 		                               "\"20240101000000_secret.sql\": Permission denied");
 		dbw_error_clear(&e);
-		free(p);
+	} else {
+		pid_t pid = fork();
+		int status = -1;
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			dbw_migration_set *s = NULL;
+			dbw_error ce = DBW_ERROR_INIT;
+			int rc;
+			if (setgid(65534) != 0 || setuid(65534) != 0)
+				_exit(3);
+			rc = dbw_migrations_load(&s, d, NULL, DBW_FORMAT_AUTO, &ce);
+			_exit(rc == DBW_EINPUT && !s && ce.message &&
+			              strcmp(ce.message,
+			                     "could not read migration file "
+			                     "\"20240101000000_secret.sql\": Permission denied") ==
+			                  0
+			          ? 0
+			          : 1);
+		}
+		assert_int_equal(waitpid(pid, &status, 0), pid);
+		assert_true(WIFEXITED(status));
+		assert_int_equal(WEXITSTATUS(status), 0);
 	}
 	rm_rf(d);
 	free(d);
