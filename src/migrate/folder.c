@@ -56,6 +56,80 @@ void dbw_migration_position(const dbw_migration *m, size_t offset, int *line_out
 	dbw_text_position(m->content, m->content_len, offset, line_out, col_out);
 }
 
+/* Prisma's old unpadded hex: each byte as {:x}, so 0x0a is "a". */
+static void hex_unpadded(const unsigned char md[32], char out[65])
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+	for (int i = 0; i < 32; i++) {
+		if (md[i] >> 4)
+			out[o++] = hex[md[i] >> 4];
+		out[o++] = hex[md[i] & 15];
+	}
+	out[o] = '\0';
+}
+
+static int digest_matches(const char *data, size_t len, const char *recorded)
+{
+	char h[65];
+	unsigned char md[32];
+	dbw_sha256_hex(data, len, h);
+	if (strcmp(h, recorded) == 0)
+		return 1;
+	for (int i = 0; i < 32; i++) {
+		int hi = h[2 * i] <= '9' ? h[2 * i] - '0' : h[2 * i] - 'a' + 10;
+		int lo = h[2 * i + 1] <= '9' ? h[2 * i + 1] - '0' : h[2 * i + 1] - 'a' + 10;
+		md[i] = (unsigned char)(hi * 16 + lo);
+	}
+	hex_unpadded(md, h);
+	return strcmp(h, recorded) == 0;
+}
+
+/* text with every from-sequence replaced by to; NULL on OOM. */
+static char *replace_all(const char *text, size_t len, const char *from, const char *to,
+                         size_t *len_out)
+{
+	dbw_buf b = DBW_BUF_INIT;
+	size_t fl = strlen(from), i = 0;
+	while (i < len) {
+		if (i + fl <= len && memcmp(text + i, from, fl) == 0) {
+			dbw_buf_puts(&b, to);
+			i += fl;
+		} else {
+			dbw_buf_putc(&b, text[i++]);
+		}
+	}
+	if (b.oom) {
+		dbw_buf_free(&b);
+		return NULL;
+	}
+	*len_out = b.len;
+	return dbw_buf_detach(&b);
+}
+
+int dbw_migration_checksum_matches(const dbw_migration *m, dbw_format format, const char *recorded)
+{
+	static const char *const variants[2][2] = {{"\r\n", "\n"}, {"\n", "\r\n"}};
+	if (!m || !recorded)
+		return 0;
+	if (strcmp(m->checksum, recorded) == 0)
+		return 1;
+	if (format != DBW_FORMAT_PRISMA)
+		return 0;
+	if (digest_matches(m->content, m->content_len, recorded))
+		return 1;
+	for (int v = 0; v < 2; v++) {
+		size_t len = 0;
+		char *t =
+		    replace_all(m->content, m->content_len, variants[v][0], variants[v][1], &len);
+		int ok = t && digest_matches(t, len, recorded);
+		free(t);
+		if (ok)
+			return 1;
+	}
+	return 0;
+}
+
 /*
  * Read one migration file and refuse what cannot be a migration. allow_empty
  * for golang-migrate's down files, which its `create` leaves empty.

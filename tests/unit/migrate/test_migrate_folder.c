@@ -261,6 +261,66 @@ static void test_migrate_folder__prisma_checksum(void **st)
 	free(dir);
 }
 
+static void test_migrate_folder__checksum_matches(void **st)
+{
+	char *d = scratch();
+	dbw_migration_set *s;
+	const dbw_migration *lf, *crlf;
+	char want[65];
+	/* Prisma's own line-ending test scripts (checksum.rs) */
+	puts_file(d, "20240101000000_lf/migration.sql", "ab\ncd\nef\ngh\rab\n");
+	puts_file(d, "20240101000001_crlf/migration.sql", "ab\r\ncd\r\nef\r\ngh\rab\r\n");
+	s = load_ok(d, DBW_FORMAT_AUTO);
+	lf = &s->items[0];
+	crlf = &s->items[1];
+	assert_string_not_equal(lf->checksum, crlf->checksum);
+	/* Prisma: either line ending matches the other's recorded checksum */
+	assert_true(dbw_migration_checksum_matches(lf, DBW_FORMAT_PRISMA, crlf->checksum));
+	assert_true(dbw_migration_checksum_matches(crlf, DBW_FORMAT_PRISMA, lf->checksum));
+	assert_true(dbw_migration_checksum_matches(lf, DBW_FORMAT_PRISMA, lf->checksum));
+	/* dbward's history: exact only */
+	assert_false(dbw_migration_checksum_matches(lf, DBW_FORMAT_DBWARD, crlf->checksum));
+	assert_true(dbw_migration_checksum_matches(lf, DBW_FORMAT_DBWARD, lf->checksum));
+	/* a real change never matches */
+	dbw_sha256_hex("ab\ncd\n", 6, want);
+	assert_false(dbw_migration_checksum_matches(lf, DBW_FORMAT_PRISMA, want));
+	assert_false(dbw_migration_checksum_matches(lf, DBW_FORMAT_PRISMA, NULL));
+	dbw_migrations_free(s);
+	rm_rf(d);
+	free(d);
+
+	/* the unpadded hex of old Prisma versions: "SELECT 1;\n" hashes to bytes
+	 * below 0x10 (b4e04978 04e46e0a ...), written without their leading 0 */
+	d = scratch();
+	puts_file(d, "20240101000000_a/migration.sql", "SELECT 1;\n");
+	s = load_ok(d, DBW_FORMAT_AUTO);
+	{
+		char old[65];
+		size_t o = 0;
+		const char *h = s->items[0].checksum;
+		int has_pad = 0;
+		for (int i = 0; i < 32; i++) {
+			if (h[2 * i] == '0')
+				has_pad = 1;
+			else
+				old[o++] = h[2 * i];
+			old[o++] = h[2 * i + 1];
+		}
+		old[o] = '\0';
+		if (has_pad) {
+			assert_true(strlen(old) < 64);
+			assert_true(
+			    dbw_migration_checksum_matches(&s->items[0], DBW_FORMAT_PRISMA, old));
+			assert_false(
+			    dbw_migration_checksum_matches(&s->items[0], DBW_FORMAT_DBWARD, old));
+		}
+		assert_true(has_pad);
+	}
+	dbw_migrations_free(s);
+	rm_rf(d);
+	free(d);
+}
+
 /* ---- sections and offsets ---- */
 
 static void test_migrate_folder__sections_and_positions(void **st)
@@ -674,6 +734,7 @@ int main(void)
 	    cmocka_unit_test(test_migrate_folder__corpus_harbor_golang),
 	    cmocka_unit_test(test_migrate_folder__corpus_kestra_flyway),
 	    cmocka_unit_test(test_migrate_folder__prisma_checksum),
+	    cmocka_unit_test(test_migrate_folder__checksum_matches),
 	    cmocka_unit_test(test_migrate_folder__sections_and_positions),
 	    cmocka_unit_test(test_migrate_folder__golang_pairs),
 	    cmocka_unit_test(test_migrate_folder__missing_folder),
