@@ -270,6 +270,8 @@ static int add_migration(dbw_migration_set *s, const char *root, dbw_format f, c
 	m->up_len = m->content_len;
 	if (f == DBW_FORMAT_DBWARD || f == DBW_FORMAT_DBMATE)
 		rc = dbw_migration__read_sections(m, err);
+	else /* the explicit marker is a plain comment to the other tools: honoured too */
+		m->no_transaction = dbw_migration__scan_marker(m);
 	if (rc < 0)
 		goto done;
 	/* Prisma's checksum is SHA-256 of migration.sql as read, hex, no line-ending

@@ -73,4 +73,7 @@ int dbw_flisting__detect(const dbw_flisting *l, const char *rel_dir, dbw_format 
  */
 int dbw_migration__read_sections(dbw_migration *m, dbw_error *err);
 
+/* A "-- dbward:no-transaction" line anywhere in m->content (the formats without sections). */
+int dbw_migration__scan_marker(const dbw_migration *m);
+
 #endif

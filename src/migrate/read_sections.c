@@ -160,3 +160,17 @@ int dbw_migration__read_sections(dbw_migration *m, dbw_error *err)
 	}
 	return 0;
 }
+
+int dbw_migration__scan_marker(const dbw_migration *m)
+{
+	const char *c = m->content, *end = m->content + m->content_len, *opts = NULL;
+	if (m->content_len >= 3 && memcmp(c, "\xEF\xBB\xBF", 3) == 0)
+		c += 3;
+	for (const char *s = c; s < end;) {
+		const char *eol = memchr(s, '\n', (size_t)(end - s));
+		if (classify(s, eol ? eol : end, &opts) == L_NO_TXN)
+			return 1;
+		s = eol ? eol + 1 : end;
+	}
+	return 0;
+}

@@ -416,9 +416,13 @@ static void test_migrate_folder__golang_pairs(void **st)
 	puts_file(d, "0002_more.down.sql", ""); /* `migrate create` leaves it empty */
 	puts_file(d, "0003_third_up.sql", "CREATE TABLE c (id int);\n");
 	puts_file(d, "0003_third_down.sql", "DROP TABLE c;\n");
+	puts_file(d, "0004_conc.up.sql",
+	          "-- dbward:no-transaction\nCREATE INDEX CONCURRENTLY i ON a (id);\n");
 	s = load_ok(d, DBW_FORMAT_AUTO);
 	assert_int_equal(s->format, DBW_FORMAT_GOLANG_MIGRATE);
-	assert_int_equal(s->count, 3);
+	assert_int_equal(s->count, 4);
+	assert_int_equal(s->items[0].no_transaction, 0);
+	assert_int_equal(s->items[3].no_transaction, 1); /* the marker works in every format */
 	assert_string_equal(s->items[0].name, "init");
 	assert_string_equal(s->items[0].rel_path, "0001_init.up.sql");
 	assert_string_equal(dbw_path_basename(s->items[0].down_path), "0001_init.down.sql");
