@@ -44,7 +44,8 @@ int main(int argc, char **argv)
 		dbw_migrations_free(s);
 	}
 	qsort(t, (size_t)runs, sizeof(*t), cmp);
-	printf("%zu migrations, %d runs: median %.2f ms, best %.2f ms\n", n, runs, t[runs / 2], t[0]);
+	printf("%zu migrations, %d runs: median %.2f ms, best %.2f ms\n", n, runs, t[runs / 2],
+	       t[0]);
 	free(t);
 	return 0;
 }
