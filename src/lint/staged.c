@@ -8,6 +8,7 @@
  * migrations folder by their parse tree (DROP TABLE, TRUNCATE).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,7 +51,10 @@ static int run_git(const char *dir, const char *const *argv, char **out, size_t 
 		for (int i = 0; argv[i] && k < 15; i++)
 			args[k++] = argv[i];
 		args[k] = NULL;
+		int devnull = open("/dev/null", O_WRONLY);
 		dup2(fd[1], STDOUT_FILENO);
+		if (devnull >= 0)
+			dup2(devnull, STDERR_FILENO); /* the library never prints */
 		close(fd[0]);
 		close(fd[1]);
 		execvp("git", (char *const *)args);
