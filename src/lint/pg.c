@@ -193,10 +193,19 @@ static int on_stmt(pgf *p, json_t *stmt, dbw_error *err)
 		return 0;
 	}
 	if (strcmp(k, "VariableSetStmt") == 0) {
-		const char *name = jstr(s, "name");
-		if (name && strcasecmp(name, "lock_timeout") == 0)
-			p->lock_timeout =
-			    strcmp(jstr(s, "kind") ? jstr(s, "kind") : "", "VAR_SET_VALUE") == 0;
+		const char *name = jstr(s, "name"), *kind = jstr(s, "kind");
+		json_t *arg = json_array_get(json_object_get(s, "args"), 0), *in, *v;
+		int zero = 0;
+		if (!name || strcasecmp(name, "lock_timeout"))
+			return 0;
+		/* SET lock_timeout = 0 (pg_dump writes it) switches the timeout off */
+		if (strcmp(node(arg, &in), "A_Const") == 0) {
+			if ((v = json_object_get(in, "ival")))
+				zero = json_integer_value(json_object_get(v, "ival")) == 0;
+			else if ((v = json_object_get(in, "sval")))
+				zero = strcmp(jstr(v, "sval") ? jstr(v, "sval") : "", "0") == 0;
+		}
+		p->lock_timeout = kind && strcmp(kind, "VAR_SET_VALUE") == 0 && !zero;
 		return 0;
 	}
 	if (strcmp(k, "TransactionStmt") == 0) {
