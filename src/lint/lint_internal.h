@@ -85,6 +85,8 @@ void dbw_lint__model_rename_col(dbw_lint_model *m, const char *table, const char
                                 const char *to);
 dbw_lint_enum *dbw_lint__model_enum(dbw_lint_model *m, const char *name);
 int dbw_lint__model_add_enum(dbw_lint_model *m, const char *name, dbw_strv *values_taken);
+/* 1 when a known column has that type (or an array of it). */
+int dbw_lint__model_type_in_use(const dbw_lint_model *m, const char *type);
 void dbw_lint__model_drop_enum(dbw_lint_model *m, const char *name);
 void dbw_lint__model_rename_enum(dbw_lint_model *m, const char *from, const char *to);
 

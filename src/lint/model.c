@@ -291,8 +291,12 @@ dbw_type_change dbw_lint__type_change(const char *old_type, const char *new_type
 		return n.n_mods ? DBW_TC_LOSSY : DBW_TC_FREE;
 	if (int_rank(o.base) && int_rank(n.base))
 		return int_rank(n.base) > int_rank(o.base) ? DBW_TC_REWRITE : DBW_TC_LOSSY;
-	if (int_rank(o.base) && strcmp(n.base, "numeric") == 0)
-		return n.n_mods ? DBW_TC_LOSSY : DBW_TC_REWRITE;
+	if (int_rank(o.base) && strcmp(n.base, "numeric") == 0) {
+		/* numeric(p,s) holds p-s integer digits: int2 needs 5, int4 10, int8 19 */
+		static const long digits[] = {0, 5, 10, 19};
+		long whole = n.n_mods ? n.mods[0] - (n.n_mods > 1 ? n.mods[1] : 0) : 1000;
+		return whole >= digits[int_rank(o.base)] ? DBW_TC_REWRITE : DBW_TC_LOSSY;
+	}
 	if (int_rank(o.base) && int_rank(o.base) < 3 && strcmp(n.base, "float8") == 0)
 		return DBW_TC_REWRITE;
 	if ((strcmp(o.base, "timestamp") == 0 && strcmp(n.base, "timestamptz") == 0) ||
@@ -307,4 +311,15 @@ dbw_type_change dbw_lint__type_change(const char *old_type, const char *new_type
 	if (is_one_of(n.base, text_like) && n.n_mods == 0)
 		return DBW_TC_REWRITE;
 	return DBW_TC_LOSSY;
+}
+
+int dbw_lint__model_type_in_use(const dbw_lint_model *m, const char *type)
+{
+	size_t n = strlen(type);
+	for (size_t i = 0; i < m->n_cols; i++) {
+		const char *t = m->cols[i].type;
+		if (strncmp(t, type, n) == 0 && (t[n] == '\0' || t[n] == '[' || t[n] == '('))
+			return 1;
+	}
+	return 0;
 }
