@@ -240,6 +240,16 @@ static void parse_type(const char *s, parsed_type *t)
 	t->array = strchr(s, '[') != NULL;
 }
 
+static void normalize_serial(parsed_type *t)
+{
+	if (strcmp(t->base, "serial") == 0 || strcmp(t->base, "serial4") == 0)
+		strcpy(t->base, "int4");
+	else if (strcmp(t->base, "bigserial") == 0 || strcmp(t->base, "serial8") == 0)
+		strcpy(t->base, "int8");
+	else if (strcmp(t->base, "smallserial") == 0 || strcmp(t->base, "serial2") == 0)
+		strcpy(t->base, "int2");
+}
+
 static int is_one_of(const char *s, const char *const *list)
 {
 	for (; *list; list++)
@@ -270,6 +280,9 @@ dbw_type_change dbw_lint__type_change(const char *old_type, const char *new_type
 		return DBW_TC_UNKNOWN;
 	parse_type(old_type, &o);
 	parse_type(new_type, &n);
+	/* serial types are integers with a sequence default */
+	normalize_serial(&o);
+	normalize_serial(&n);
 	if (o.array != n.array)
 		return DBW_TC_LOSSY;
 	if (strcmp(o.base, n.base) == 0) {
@@ -302,6 +315,7 @@ dbw_type_change dbw_lint__type_change(const char *old_type, const char *new_type
 	if ((strcmp(o.base, "timestamp") == 0 && strcmp(n.base, "timestamptz") == 0) ||
 	    (strcmp(o.base, "timestamptz") == 0 && strcmp(n.base, "timestamp") == 0) ||
 	    (strcmp(o.base, "date") == 0 && is_one_of(n.base, time_like)) ||
+	    (strcmp(o.base, "time") == 0 && strncmp(n.base, "timestamp", 9) == 0) ||
 	    (strcmp(o.base, "float4") == 0 && strcmp(n.base, "float8") == 0) ||
 	    (strcmp(o.base, "json") == 0 && strcmp(n.base, "jsonb") == 0) ||
 	    (strcmp(o.base, "jsonb") == 0 && strcmp(n.base, "json") == 0) ||

@@ -156,6 +156,11 @@ static void test_lint_engine__type_change_classes(void **state)
 	assert_int_equal(dbw_lint__type_change("int4", "text"), DBW_TC_REWRITE);
 	assert_int_equal(dbw_lint__type_change("text", "int4[]"), DBW_TC_LOSSY);
 	assert_int_equal(dbw_lint__type_change(NULL, "int4"), DBW_TC_UNKNOWN);
+	assert_int_equal(dbw_lint__type_change("serial", "int8"), DBW_TC_REWRITE);
+	assert_int_equal(dbw_lint__type_change("bigserial", "int4"), DBW_TC_LOSSY);
+	assert_int_equal(dbw_lint__type_change("time", "timestamp"), DBW_TC_REWRITE);
+	assert_int_equal(dbw_lint__type_change("int4", "numeric(65,30)"), DBW_TC_REWRITE);
+	assert_int_equal(dbw_lint__type_change("int8", "numeric(10,2)"), DBW_TC_LOSSY);
 }
 
 static void test_lint_engine__size_text(void **state)
