@@ -212,10 +212,20 @@ static int on_stmt(pgf *p, json_t *stmt, dbw_error *err)
 		const char *kind = jstr(s, "kind");
 		if (!kind)
 			return 0;
-		if (strcmp(kind, "TRANS_STMT_BEGIN") == 0 || strcmp(kind, "TRANS_STMT_START") == 0)
+		if (strcmp(kind, "TRANS_STMT_BEGIN") == 0 ||
+		    strcmp(kind, "TRANS_STMT_START") == 0) {
+			if (p->in_txn)
+				rc =
+				    report(p, "DW211", NULL, err,
+				           "BEGIN inside an open transaction block is ignored: its "
+				           "COMMIT ends the outer one%s%s",
+				           NULL, NULL);
 			p->in_txn = 1;
-		else if (strcmp(kind, "TRANS_STMT_COMMIT") == 0 ||
-		         strcmp(kind, "TRANS_STMT_ROLLBACK") == 0)
+			p->begin_off = p->so;
+			p->begin_len = p->sl;
+			return rc;
+		} else if (strcmp(kind, "TRANS_STMT_COMMIT") == 0 ||
+		           strcmp(kind, "TRANS_STMT_ROLLBACK") == 0)
 			p->in_txn = 0;
 		return 0;
 	}
@@ -375,6 +385,14 @@ int dbw_lint__pg(dbw_lint_file *f, dbw_error *err)
 			rc = dbw_error_set(err, DBW_ENOMEM, "out of memory");
 		else
 			rc = lint_tree(&p, sql, len, stmts, 0, err);
+		if (!rc && p.in_txn) {
+			p.so = p.begin_off;
+			p.sl = p.begin_len;
+			rc = report(&p, "DW211", NULL, err,
+			            "BEGIN without COMMIT: the transaction stays open with its "
+			            "locks%s%s",
+			            NULL, NULL);
+		}
 		json_decref(doc);
 	}
 	pg_query_free_parse_result(r);

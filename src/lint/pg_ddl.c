@@ -260,6 +260,11 @@ static int on_alter_cmd(pgf *p, const char *t, json_t *cmd, dbw_error *err)
 			            : strcmp(ct, "CONSTR_UNIQUE") == 0 ? "UNIQUE"
 			                                               : "EXCLUDE",
 			            t);
+	} else if (strcmp(sub, "AT_DetachPartition") == 0 &&
+	           strcmp(node(def, &in), "PartitionCmd") == 0 && !jbool(in, "concurrent")) {
+		rc = report(p, "DW212", t, err,
+		            "DETACH PARTITION \"%s\" without CONCURRENTLY locks \"%s\" out",
+		            relname(json_object_get(in, "name")), t);
 	} else if (strcmp(sub, "AT_ValidateConstraint") == 0 && name) {
 		for (size_t i = 0; i < p->pending_checks.count; i++) {
 			const char *s = p->pending_checks.items[i], *nl = strchr(s, '\n');

@@ -26,6 +26,7 @@ typedef struct pgf {
 	dbw_strv pending_checks; /* "conname\ntable.col": CHECK (col IS NOT NULL) NOT VALID */
 	dbw_strv notnull_ok;     /* "table.col" with a validated IS NOT NULL check */
 	int in_txn;
+	size_t begin_off, begin_len; /* the open BEGIN */
 	int lock_timeout;
 	int lock_reported;
 } pgf;

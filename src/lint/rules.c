@@ -84,6 +84,14 @@ static const dbw_lint_rule rules[] = {
     {"DW210", "drop-index-not-concurrently", DBW_SEV_WARNING, "locks",
      "DROP INDEX without CONCURRENTLY blocks reads and writes of the table",
      "Use DROP INDEX CONCURRENTLY in a migration marked \"-- dbward:no-transaction\"."},
+    {"DW211", "transaction-nesting", DBW_SEV_ERROR, "locks",
+     "BEGIN inside an open transaction, or a BEGIN never committed: the migration's locks are "
+     "held longer than it seems, or until the session ends",
+     "Write one BEGIN ... COMMIT pair, or none (dbward runs each migration in a transaction)."},
+    {"DW212", "detach-partition-not-concurrently", DBW_SEV_ERROR, "locks",
+     "DETACH PARTITION without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on the parent table",
+     "Use ALTER TABLE ... DETACH PARTITION ... CONCURRENTLY (PostgreSQL 14+) in a migration "
+     "marked \"-- dbward:no-transaction\"."},
     {"DW301", "not-null-without-default", DBW_SEV_ERROR, "compatibility",
      "a NOT NULL column without a default fails on a non-empty table and breaks running "
      "writers",

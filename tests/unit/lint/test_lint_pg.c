@@ -222,6 +222,26 @@ static const lint_case cases[] = {
     {"DW210", 0, 0, "DROP INDEX CONCURRENTLY \"User_email_key\";"},
     {"DW210", 0, 0, "CREATE INDEX i ON tnew (a);\nDROP INDEX i;"},
     {"DW210", 0, 0, "DROP TABLE IF EXISTS x_idx;"},
+    /* DW211 transaction-nesting */
+    {"DW211", 1, 0, "BEGIN;\nALTER TABLE t ADD COLUMN a int;"},
+    {"DW211", 1, 0, "BEGIN;\nBEGIN;\nALTER TABLE t ADD COLUMN a int;\nCOMMIT;\nCOMMIT;"},
+    {"DW211", 1, 0,
+     "START TRANSACTION;\nUPDATE t SET a = 1 WHERE id = 2;\nCOMMIT;\nBEGIN;\nSELECT 1;"},
+    {"DW211", 0, 0, "BEGIN;\nALTER TABLE t ADD COLUMN a int;\nCOMMIT;"},
+    {"DW211", 0, 0, "ALTER TABLE t ADD COLUMN a int;"},
+    {"DW211", 0, 0, "BEGIN;\nSELECT 1;\nROLLBACK;\nBEGIN;\nSELECT 2;\nCOMMIT;"},
+    /* DW212 detach-partition-not-concurrently */
+    {"DW212", 1, 0, "ALTER TABLE measurements DETACH PARTITION measurements_2023;"},
+    {"DW212", 1, 0, "ALTER TABLE ONLY public.events DETACH PARTITION public.events_2019;"},
+    {"DW212", 0, 0, "ALTER TABLE public.events DETACH PARTITION public.events_old FINALIZE;"},
+    {"DW212", 1, 0, "SET lock_timeout = '1s';\nALTER TABLE logs DETACH PARTITION logs_2020;"},
+    {"DW212", 0, 0, "ALTER TABLE measurements DETACH PARTITION measurements_2023 CONCURRENTLY;"},
+    {"DW212", 0, 0,
+     "ALTER TABLE measurements ATTACH PARTITION m2024 FOR VALUES FROM ('2024-01-01') TO "
+     "('2025-01-01');"},
+    {"DW212", 0, 0,
+     "CREATE TABLE p (id int) PARTITION BY RANGE (id);\nCREATE TABLE p1 PARTITION OF p FOR VALUES "
+     "FROM (0) TO (10);"},
     /* DW301 not-null-without-default */
     {"DW301", 1, 0, "ALTER TABLE \"Document\" ADD COLUMN \"title\" TEXT NOT NULL;"},
     {"DW301", 1, 0,
@@ -289,6 +309,8 @@ RULE_TEST(DW207)
 RULE_TEST(DW208)
 RULE_TEST(DW209)
 RULE_TEST(DW210)
+RULE_TEST(DW211)
+RULE_TEST(DW212)
 RULE_TEST(DW301)
 RULE_TEST(DW302)
 RULE_TEST(DW303)
@@ -307,6 +329,7 @@ int main(void)
 	    cmocka_unit_test(test_lint_pg__DW205), cmocka_unit_test(test_lint_pg__DW206),
 	    cmocka_unit_test(test_lint_pg__DW207), cmocka_unit_test(test_lint_pg__DW208),
 	    cmocka_unit_test(test_lint_pg__DW209), cmocka_unit_test(test_lint_pg__DW210),
+	    cmocka_unit_test(test_lint_pg__DW211), cmocka_unit_test(test_lint_pg__DW212),
 	    cmocka_unit_test(test_lint_pg__DW301), cmocka_unit_test(test_lint_pg__DW302),
 	    cmocka_unit_test(test_lint_pg__DW303), cmocka_unit_test(test_lint_pg__DW401),
 	};
