@@ -226,9 +226,9 @@ static int on_alter_cmd(pgf *p, const char *t, json_t *cmd, dbw_error *err)
 			return 0;
 		if (strcmp(ct, "CONSTR_FOREIGN") == 0 && existing && !jbool(in, "skip_validation"))
 			rc = report(p, "DW203", t, err,
-			            "foreign key %s%s is added without NOT VALID: both tables are "
-			            "scanned under lock",
-			            cn ? cn : "", cn ? " on \"" : "");
+			            "foreign key \"%s\" is added to \"%s\" without NOT VALID: both "
+			            "tables are scanned under lock",
+			            cn ? cn : "(unnamed)", t);
 		if (strcmp(ct, "CONSTR_CHECK") == 0) {
 			const char *col = not_null_check_col(json_object_get(in, "raw_expr"));
 			int valid = !jbool(in, "skip_validation");
@@ -246,9 +246,9 @@ static int on_alter_cmd(pgf *p, const char *t, json_t *cmd, dbw_error *err)
 			if (existing && valid)
 				rc = report(
 				    p, "DW203", t, err,
-				    "check constraint %s is added to \"%s\" without NOT VALID: "
+				    "check constraint \"%s\" is added to \"%s\" without NOT VALID: "
 				    "the table is scanned under an ACCESS EXCLUSIVE lock",
-				    cn ? cn : "", t);
+				    cn ? cn : "(unnamed)", t);
 		}
 		if ((strcmp(ct, "CONSTR_UNIQUE") == 0 || strcmp(ct, "CONSTR_PRIMARY") == 0 ||
 		     strcmp(ct, "CONSTR_EXCLUSION") == 0) &&

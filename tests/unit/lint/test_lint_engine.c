@@ -141,6 +141,25 @@ static void test_lint_engine__model_across_files(void **state)
 	dbw_lint_free(l);
 }
 
+static void test_lint_engine__messages_name_objects(void **state)
+{
+	const char *sql = "SET lock_timeout = '1s';\n"
+	                  "ALTER TABLE \"Signature\" ADD CONSTRAINT \"Signature_recipientId_fkey\" "
+	                  "FOREIGN KEY (\"recipientId\") REFERENCES \"Recipient\"(\"id\");\n"
+	                  "ALTER TABLE orders ADD CHECK (total > 0);\n";
+	dbw_lint *l = lint_pg(sql, 0);
+	(void)state;
+	assert_int_equal(dbw_lint_count(l), 2);
+	assert_string_equal(dbw_lint_finding(l, 0)->message,
+	                    "foreign key \"Signature_recipientId_fkey\" is added to \"Signature\" "
+	                    "without NOT VALID: both tables are scanned under lock");
+	assert_string_equal(
+	    dbw_lint_finding(l, 1)->message,
+	    "check constraint \"(unnamed)\" is added to \"orders\" without NOT VALID: "
+	    "the table is scanned under an ACCESS EXCLUSIVE lock");
+	dbw_lint_free(l);
+}
+
 static void test_lint_engine__type_change_classes(void **state)
 {
 	(void)state;
@@ -219,6 +238,7 @@ int main(void)
 	    cmocka_unit_test(test_lint_engine__unmatched_allow_warns),
 	    cmocka_unit_test(test_lint_engine__model_across_files),
 	    cmocka_unit_test(test_lint_engine__type_change_classes),
+	    cmocka_unit_test(test_lint_engine__messages_name_objects),
 	    cmocka_unit_test(test_lint_engine__size_text),
 	    cmocka_unit_test(test_lint_engine__folder_dialect),
 	    cmocka_unit_test(test_lint_engine__rules_have_pages),
