@@ -290,9 +290,15 @@ static int run(dbw_cli *cli, int argc, char **argv)
 	                     : dbw_lint_folder_dialect(dbw_project_migrations_dir(p));
 	lo.project = p;
 	if (cli->env_name || pending) {
-		if ((rc = cli_env(cli, &env, &err)) < 0)
-			goto fail;
-		lo.lock_timeout_configured = env->lock_timeout_ms > 0;
+		if ((rc = cli_env(cli, &env, &err)) < 0) {
+			if (pending)
+				goto fail;
+			/* sizes are a bonus: without the environment, lint works the same */
+			cli_warn(cli, "warning: no table sizes: %s\n", err.message ? err.message : "?");
+			dbw_error_clear(&err);
+		} else {
+			lo.lock_timeout_configured = env->lock_timeout_ms > 0;
+		}
 	}
 	if ((rc = dbw_lint_new(&l, &lo, &err)) < 0)
 		goto fail;
