@@ -223,13 +223,105 @@ static void set_parse_error(dbw_error *err, const char *text, size_t len, const 
 		err->offset = (long)dbw_utf8__char_to_byte(text, len, (size_t)e->cursorpos - 1);
 }
 
+static int is_ident_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_' || (unsigned char)c >= 0x80;
+}
+
+/* Length of a dollar-quote tag "$tag$" at text[i], or 0 (PostgreSQL's
+ * lexer: the tag is an identifier without $, or empty). */
+static size_t dollar_tag(const char *text, size_t len, size_t i)
+{
+	size_t j = i + 1;
+	if (i > 0 && is_ident_char(text[i - 1]))
+		return 0; /* part of an identifier such as a$b */
+	if (j < len && text[j] >= '0' && text[j] <= '9')
+		return 0; /* a parameter $1 */
+	while (j < len && is_ident_char(text[j]))
+		j++;
+	return j < len && text[j] == '$' ? j + 1 - i : 0;
+}
+
+/*
+ * The fallback when the parser rejects the text: split at semicolons
+ * outside quotes, comments and parentheses, the way psql does, so that a
+ * statement the PostgreSQL 15 parser does not know still reaches the
+ * server. (libpg_query's own scanner split drops statements that start
+ * with an unknown word, so it cannot be used here.) Appends [start, end)
+ * pairs to ranges.
+ */
+static int scan_split(const char *text, size_t len, dbw_buf *ranges)
+{
+	size_t i = 0, start = 0;
+	int depth = 0;
+	while (i < len) {
+		char c = text[i];
+		size_t tag;
+		if ((c == '-' && i + 1 < len && text[i + 1] == '-') ||
+		    (c == '/' && i + 1 < len && text[i + 1] == '*')) {
+			i = dbw_sql__skip_blank(text, len, i, 1);
+			continue;
+		}
+		if (c == '\'' || c == '"') {
+			int esc = c == '\'' && i > 0 &&
+			          (text[i - 1] == 'E' || text[i - 1] == 'e') &&
+			          (i < 2 || !is_ident_char(text[i - 2]));
+			i++;
+			while (i < len) {
+				if (esc && text[i] == '\\') {
+					i += 2;
+					continue;
+				}
+				if (text[i] == c) {
+					if (i + 1 < len && text[i + 1] == c) {
+						i += 2;
+						continue;
+					}
+					break;
+				}
+				i++;
+			}
+			i++;
+			continue;
+		}
+		if (c == '$' && (tag = dollar_tag(text, len, i)) > 0) {
+			const char *close = NULL;
+			for (size_t j = i + tag; j + tag <= len; j++)
+				if (memcmp(text + j, text + i, tag) == 0) {
+					close = text + j;
+					break;
+				}
+			i = close ? (size_t)(close - text) + tag : len;
+			continue;
+		}
+		if (c == '(')
+			depth++;
+		else if (c == ')' && depth > 0)
+			depth--;
+		else if (c == ';' && depth == 0) {
+			size_t pair[2] = {start, i};
+			dbw_buf_put(ranges, (const char *)pair, sizeof(pair));
+			start = i + 1;
+		}
+		i++;
+	}
+	if (start < len) {
+		size_t pair[2] = {start, len};
+		dbw_buf_put(ranges, (const char *)pair, sizeof(pair));
+	}
+	return ranges->oom ? DBW_ENOMEM : 0;
+}
+
 int dbw_pg__split(const char *text, size_t len, dbw_stmt **stmts_out, size_t *n_out,
                   dbw_error *parse_error_out)
 {
 	char *copy = dbw_strndup(text ? text : "", len);
-	PgQuerySplitResult r;
+	PgQuerySplitResult r = {0};
+	dbw_buf ranges = DBW_BUF_INIT; /* size_t [start, end) pairs */
+	const size_t *pairs;
 	dbw_stmt *v = NULL;
-	size_t n = 0;
+	size_t n = 0, npairs;
 	int rc = 0;
 	*stmts_out = NULL;
 	*n_out = 0;
@@ -240,37 +332,42 @@ int dbw_pg__split(const char *text, size_t len, dbw_stmt **stmts_out, size_t *n_
 	if (r.error) {
 		if (parse_error_out)
 			set_parse_error(parse_error_out, copy, len, r.error);
-		pg_query_free_split_result(r);
-		r = pg_query_split_with_scanner(copy);
-		if (r.error) { /* an unterminated quote: one statement, the server judges */
-			pg_query_free_split_result(r);
-			r.error = NULL;
-			r.n_stmts = 0;
-			r.stmts = NULL;
-			r.stderr_buffer = NULL;
+		if ((rc = scan_split(copy, len, &ranges)) != 0)
+			goto done;
+	} else {
+		for (int i = 0; i < r.n_stmts; i++) {
+			size_t pair[2];
+			pair[0] = (size_t)r.stmts[i]->stmt_location;
+			pair[1] = pair[0] + (size_t)r.stmts[i]->stmt_len;
+			if (pair[1] > len || r.stmts[i]->stmt_len == 0)
+				pair[1] = len;
+			dbw_buf_put(&ranges, (const char *)pair, sizeof(pair));
+		}
+		if (ranges.oom) {
+			rc = DBW_ENOMEM;
+			goto done;
 		}
 	}
-	v = calloc((size_t)r.n_stmts + 1, sizeof(*v));
+	pairs = (const size_t *)ranges.data;
+	npairs = ranges.len / (2 * sizeof(size_t));
+	v = calloc(npairs + 1, sizeof(*v));
 	if (!v) {
 		rc = DBW_ENOMEM;
 		goto done;
 	}
-	for (int i = 0; i < r.n_stmts; i++) {
-		size_t start = (size_t)r.stmts[i]->stmt_location;
-		size_t end = start + (size_t)r.stmts[i]->stmt_len;
-		size_t first;
-		if (end > len || r.stmts[i]->stmt_len == 0)
-			end = len;
-		first = dbw_sql__skip_blank(copy, end, start, 1);
+	for (size_t i = 0; i < npairs; i++) {
+		size_t start = pairs[2 * i], end = pairs[2 * i + 1];
+		size_t first = dbw_sql__skip_blank(copy, end, start, 1);
 		if (first >= end) {
 			size_t ws = start;
 			while (ws < end && strchr(" \t\r\n\f\v", copy[ws]))
 				ws++;
 			if (ws >= end)
 				continue; /* nothing at all between two semicolons */
-			start = ws;
-			v[n].offset = start;
-			v[n].length = end - start;
+			/* comments only: kept in the fallback, where the parser
+			 * could not say; the parser's split drops them */
+			v[n].offset = ws;
+			v[n].length = end - ws;
 			v[n].flags = DBW_STMT_EMPTY;
 		} else {
 			v[n].offset = first;
@@ -279,16 +376,11 @@ int dbw_pg__split(const char *text, size_t len, dbw_stmt **stmts_out, size_t *n_
 		}
 		n++;
 	}
-	if (r.n_stmts == 0 && !r.error) {
-		size_t first = dbw_sql__skip_blank(copy, len, 0, 1);
+	if (npairs == 0) { /* comments only */
 		size_t lead = 0;
 		while (lead < len && strchr(" \t\r\n\f\v", copy[lead]))
 			lead++;
-		if (first < len) { /* the scanner failed: hand the whole text over */
-			v[0].offset = first;
-			v[0].length = len - first;
-			n = 1;
-		} else if (lead < len) { /* comments only */
+		if (lead < len) {
 			v[0].offset = lead;
 			v[0].length = len - lead;
 			v[0].flags = DBW_STMT_EMPTY;
@@ -300,6 +392,7 @@ int dbw_pg__split(const char *text, size_t len, dbw_stmt **stmts_out, size_t *n_
 	v = NULL;
 done:
 	pg_query_free_split_result(r);
+	dbw_buf_free(&ranges);
 	free(v);
 	free(copy);
 	return rc;
