@@ -62,6 +62,41 @@ static char *scrub(const char *s, const char *password)
 	return dbw_buf_detach(&b);
 }
 
+/*
+ * libpq's URL parse errors quote the offending piece of the URL, which may
+ * be (part of) a password, e.g. "invalid percent-encoded token: \"p%zz\"".
+ * Keep a quoted piece only when the redacted URL shows it too.
+ */
+static char *scrub_quoted(const char *msg, const char *redacted)
+{
+	dbw_buf b = DBW_BUF_INIT;
+	const char *p = msg;
+	if (!msg)
+		return NULL;
+	while (*p) {
+		const char *open = strchr(p, '"'), *close;
+		char *piece;
+		if (!open || !(close = strchr(open + 1, '"'))) {
+			dbw_buf_puts(&b, p);
+			break;
+		}
+		dbw_buf_put(&b, p, (size_t)(open - p + 1));
+		piece = dbw_strndup(open + 1, (size_t)(close - open - 1));
+		if (piece && redacted && strstr(redacted, piece))
+			dbw_buf_puts(&b, piece);
+		else
+			dbw_buf_puts(&b, "****");
+		free(piece);
+		dbw_buf_putc(&b, '"');
+		p = close + 1;
+	}
+	if (b.oom) {
+		dbw_buf_free(&b);
+		return NULL;
+	}
+	return dbw_buf_detach(&b);
+}
+
 static void notice_processor(void *arg, const char *message)
 {
 	pg_conn *c = arg;
@@ -209,7 +244,7 @@ static int pg_open(dbw_conn **out, const char *url, const dbw_connect_options *o
 	parsed = PQconninfoParse(url, &errmsg);
 	if (!parsed) {
 		char *safe = dbw_url_redact(url), *msg = trimmed(errmsg);
-		char *m2 = scrub(msg, NULL);
+		char *m2 = scrub_quoted(msg, safe);
 		dbw_error_set(err, DBW_ECONFIG, "invalid database URL \"%s\"", safe ? safe : "");
 		if (m2 && *m2)
 			dbw_error_detail(err, "libpq: %s.", m2);

@@ -344,6 +344,12 @@ static void test_driver_pg__malformed_url(void **state)
 	                 DBW_ECONFIG);
 	assert_false(field_has(&err, "Sekrit9"));
 	dbw_error_clear(&err);
+	/* libpq quotes the bad token, here the password itself */
+	assert_int_equal(dbw_conn_open(&c, "postgres://bob:Sek%zzrit9@h/app", NULL, &err),
+	                 DBW_ECONFIG);
+	assert_string_equal(err.detail, "libpq: invalid percent-encoded token: \"****\".");
+	assert_false(field_has(&err, "Sek"));
+	dbw_error_clear(&err);
 	assert_int_equal(dbw_conn_open(&c, "mysql://u@h/db", NULL, &err), DBW_ECONFIG);
 	dbw_error_clear(&err);
 }
