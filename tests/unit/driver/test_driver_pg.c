@@ -91,6 +91,34 @@ static void test_driver_pg__open_reads_identity(void **state)
 	dbw_conn_close(c);
 }
 
+static void expect_app(const char *url, const char *app, const char *want)
+{
+	dbw_connect_options opts = DBW_CONNECT_OPTIONS_INIT;
+	dbw_conn *c = NULL;
+	dbw_result *r = NULL;
+	dbw_error err = DBW_ERROR_INIT;
+	opts.application_name = app;
+	opts.connect_timeout_ms = 1;
+	assert_int_equal(dbw_conn_open(&c, url, &opts, &err), 0);
+	assert_int_equal(
+	    dbw_conn_query(c, "SELECT current_setting('application_name')", 0, NULL, &r, &err), 0);
+	assert_string_equal(dbw_result_value(r, 0, 0), want);
+	dbw_result_free(r);
+	dbw_conn_close(c);
+}
+
+static void test_driver_pg__application_name(void **state)
+{
+	char url[320];
+	if (!have_pg())
+		skip();
+	expect_app(scratch_url, NULL, "dbward");
+	expect_app(scratch_url, "deployer", "deployer");
+	snprintf(url, sizeof(url), "%s application_name=fromurl", scratch_url);
+	expect_app(url, NULL, "fromurl");
+	expect_app(url, "deployer", "deployer");
+}
+
 static void test_driver_pg__exec_error_offset_third_statement(void **state)
 {
 	dbw_conn *c = open_scratch();
@@ -358,6 +386,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_driver_pg__open_reads_identity),
+	    cmocka_unit_test(test_driver_pg__application_name),
 	    cmocka_unit_test(test_driver_pg__exec_error_offset_third_statement),
 	    cmocka_unit_test(test_driver_pg__exec_syntax_error_detail_hint),
 	    cmocka_unit_test(test_driver_pg__query_params_nulls_unicode),
