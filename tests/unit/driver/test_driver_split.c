@@ -269,6 +269,7 @@ static void test_driver_split__fingerprints(void **state)
 
 typedef struct corpus_stats {
 	size_t files, stmts, parse_failures;
+	size_t enum_adds, add_value_mentions; /* flagged statements; "ADD VALUE" in the text */
 	dbw_strv failures;
 } corpus_stats;
 
@@ -312,6 +313,8 @@ static void check_file(dbw_db_kind kind, const char *path, corpus_stats *st)
 	}
 	for (size_t i = 0; i < len; i++)
 		semis += text[i] == ';';
+	for (const char *p = text; (p = strcasestr(p, "ADD VALUE")) != NULL; p++)
+		st->add_value_mentions++;
 	assert_true(n <= semis + 1);
 	if (len > 0 && n == 0) {
 		for (size_t i = 0; i < len; i++)
@@ -324,6 +327,8 @@ static void check_file(dbw_db_kind kind, const char *path, corpus_stats *st)
 		if (v[i].flags & DBW_STMT_EMPTY)
 			continue;
 		st->stmts++;
+		if (v[i].flags & DBW_STMT_ENUM_ADD)
+			st->enum_adds++;
 		if (blank_or_comment_start(text, len, v[i].offset))
 			fail_msg("%s: statement %zu starts at a blank or comment", path, i);
 		if (kind == DBW_DB_POSTGRES && !perr.code && v[i].offset + v[i].length < len &&
@@ -398,7 +403,7 @@ static const char *corpus(void)
 static void run_corpus(dbw_db_kind kind, const char *folder, const char *must_contain,
                        size_t min_files, size_t allowed_failures)
 {
-	corpus_stats st = {0, 0, 0, DBW_STRV_INIT};
+	corpus_stats st = {0, 0, 0, 0, 0, DBW_STRV_INIT};
 	char *dir = dbw_path_join(corpus(), folder);
 	if (!dbw_path_is_dir(dir)) {
 		free(dir);
@@ -407,11 +412,14 @@ static void run_corpus(dbw_db_kind kind, const char *folder, const char *must_co
 	walk(kind, dir, must_contain, &st);
 	for (size_t i = 0; i < st.failures.count; i++)
 		print_message("parse failure: %s\n", st.failures.items[i]);
-	print_message("%s: %zu files, %zu statements, %zu parse failures\n", folder, st.files,
-	              st.stmts, st.parse_failures);
+	print_message("%s: %zu files, %zu statements, %zu parse failures, %zu ADD VALUE\n", folder,
+	              st.files, st.stmts, st.parse_failures, st.enum_adds);
 	assert_true(st.files >= min_files);
 	assert_true(st.stmts >= st.files);
 	assert_int_equal(st.parse_failures, allowed_failures);
+	/* every ALTER TYPE ... ADD VALUE of the corpus is flagged (none of them
+	 * sits in a comment or a string) */
+	assert_int_equal(st.enum_adds, st.add_value_mentions);
 	dbw_strv_free(&st.failures);
 	free(dir);
 }
