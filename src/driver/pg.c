@@ -335,6 +335,27 @@ static int end_copy(pg_conn *c, PGresult *res, dbw_error *err)
 	return DBW_ESQL;
 }
 
+/* COPY ... TO STDOUT in a script: read and drop the rows, as for SELECT. */
+static int discard_copy_out(pg_conn *c, PGresult *res, const char *sql, dbw_error *err)
+{
+	char *row = NULL;
+	int rc = 0;
+	PGresult *r;
+	PQclear(res);
+	while (PQgetCopyData(c->pg, &row, 0) > 0) {
+		PQfreemem(row);
+		row = NULL;
+	}
+	while ((r = PQgetResult(c->pg)) != NULL) {
+		ExecStatusType st = PQresultStatus(r);
+		if (!rc && st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK &&
+		    st != PGRES_EMPTY_QUERY)
+			rc = result_error(c, r, sql, err);
+		PQclear(r);
+	}
+	return rc;
+}
+
 static int pg_exec(dbw_conn *conn, const char *sql, dbw_error *err)
 {
 	pg_conn *c = (pg_conn *)conn;
@@ -349,6 +370,8 @@ static int pg_exec(dbw_conn *conn, const char *sql, dbw_error *err)
 		break;
 	case PGRES_COPY_IN:
 		return end_copy(c, res, err);
+	case PGRES_COPY_OUT:
+		return discard_copy_out(c, res, sql, err);
 	default:
 		rc = result_error(c, res, sql, err);
 	}

@@ -143,8 +143,11 @@ static int sqlite_exec(dbw_conn *conn, const char *sql, dbw_error *err)
 			int off = sqlite3_error_offset(c->db);
 			return sqlite_error(c, rc, off >= 0 ? (long)(start - sql) + off : at, err);
 		}
-		if (!st) /* only whitespace or comments left */
-			break;
+		if (!st) { /* an empty statement (";"), or only comments left */
+			if (tail == start)
+				break;
+			continue;
+		}
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 			;
 		if (rc != SQLITE_DONE) {

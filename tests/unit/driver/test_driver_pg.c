@@ -209,6 +209,12 @@ static void test_driver_pg__transactions_and_table_exists(void **state)
 	assert_int_equal(dbw_conn_table_exists(c, "mixedcase", &exists, &err), 0);
 	assert_int_equal(exists, 0);
 	assert_int_equal(dbw_conn_rollback(c, &err), 0); /* none open: still fine */
+	/* COPY in a script: TO STDOUT is read and dropped, FROM STDIN refused */
+	assert_int_equal(dbw_conn_exec(c, "COPY (SELECT 1 UNION ALL SELECT 2) TO STDOUT", &err), 0);
+	assert_int_equal(dbw_conn_exec(c, "COPY \"MixedCase\" FROM STDIN", &err), DBW_ESQL);
+	assert_string_equal(err.message, "COPY FROM STDIN is not supported in a migration");
+	dbw_error_clear(&err);
+	assert_int_equal(dbw_conn_exec(c, "SELECT 1", &err), 0);
 	dbw_conn_close(c);
 }
 

@@ -70,10 +70,19 @@ static void test_driver_sqlite__exec_error_offset_third_statement(void **state)
 {
 	dbw_conn *c = open_file("offset.db", NULL);
 	dbw_error err = DBW_ERROR_INIT;
+	dbw_result *r = NULL;
+	int exists = 0;
 	const char *sql =
 	    "CREATE TABLE t (a INTEGER PRIMARY KEY);\n-- c\nINSERT INTO t VALUES (1);\n"
 	    "  SELECT 'ünï', nosuchcol FROM t;";
 	const char *dup = "INSERT INTO t VALUES (2);\n /* x */ INSERT INTO t VALUES (2);";
+	assert_int_equal(
+	    dbw_conn_exec(c, "CREATE TABLE e (a);; -- x\n;INSERT INTO e VALUES (1);", &err), 0);
+	assert_int_equal(dbw_conn_table_exists(c, "e", &exists, &err), 0);
+	assert_int_equal(exists, 1);
+	assert_int_equal(dbw_conn_query(c, "SELECT count(*) FROM e", 0, NULL, &r, &err), 0);
+	assert_string_equal(dbw_result_value(r, 0, 0), "1");
+	dbw_result_free(r);
 	assert_int_equal(dbw_conn_exec(c, sql, &err), DBW_ESQL);
 	assert_string_equal(err.message, "no such column: nosuchcol");
 	assert_string_equal(err.sqlstate, "");
