@@ -124,7 +124,7 @@ int dbw_result__new(dbw_result **out, size_t rows, size_t cols)
 	r->rows = rows;
 	r->cols = cols;
 	r->colnames = calloc(cols ? cols : 1, sizeof(char *));
-	r->cells = calloc(rows * cols != 0 ? rows * cols : 1, sizeof(char *));
+	r->cells = calloc(rows * cols > 0 ? rows * cols : 1, sizeof(char *));
 	if (!r->colnames || !r->cells) {
 		dbw_result_free(r);
 		return DBW_ENOMEM;
