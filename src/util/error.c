@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <dbward.h>
 #include <dbward/error.h>
 #include "util/util.h"
 
