@@ -148,26 +148,37 @@ static void pg_close(dbw_conn *conn)
 
 /* The hint for a failed connection, from libpq's message (which is all
  * libpq tells us about the cause). */
-static const char *connect_hint(const char *msg)
+static void connect_hint(dbw_error *err, const char *msg, const char *host, const char *port)
 {
 	if (strstr(msg, "password authentication failed") || strstr(msg, "no password supplied"))
-		return "Check the password in the database URL or in ~/.pgpass (PGPASSFILE).";
-	if (strstr(msg, "does not exist") && strstr(msg, "database"))
-		return "Create the database first (dbward setup will), or fix the database name in "
-		       "the URL.";
-	if (strstr(msg, "does not exist") && strstr(msg, "role"))
-		return "Check the user name in the database URL, or create that role on the "
-		       "server.";
-	if (strstr(msg, "Connection refused") || strstr(msg, "No such file"))
-		return "Is the server running on that host and accepting TCP/IP connections on "
-		       "that "
-		       "port?";
-	if (strstr(msg, "timeout expired"))
-		return "Check that the host is reachable and that no firewall drops the "
-		       "connection.";
-	if (strstr(msg, "could not translate host name"))
-		return "Check the host name in the database URL.";
-	return "Check the database URL; psql with the same URL shows the same error.";
+		dbw_error_hint(err, "Check the password in the database URL or in ~/.pgpass "
+		                    "(PGPASSFILE).");
+	else if (strstr(msg, "does not exist") && strstr(msg, "database"))
+		dbw_error_hint(err, "Create the database first (dbward setup will), or fix the "
+		                    "database name in the URL.");
+	else if (strstr(msg, "does not exist") && strstr(msg, "role"))
+		dbw_error_hint(err, "Check the user name in the database URL, or create that role "
+		                    "on the server.");
+	else if ((strstr(msg, "Connection refused") || strstr(msg, "No such file")) &&
+	         host[0] == '/')
+		dbw_error_hint(err,
+		               "Is the server running locally and accepting connections on "
+		               "the Unix-domain socket \"%s/.s.PGSQL.%s\"?",
+		               host, port);
+	else if (strstr(msg, "Connection refused") || strstr(msg, "No such file"))
+		dbw_error_hint(err, "Is the server running on that host and accepting TCP/IP "
+		                    "connections on that port?");
+	else if (strstr(msg, "timeout expired"))
+		dbw_error_hint(err, "Check that the host is reachable and that no firewall drops "
+		                    "the connection.");
+	else if (strstr(msg, "could not translate host name"))
+		dbw_error_hint(err, "Check the host name in the database URL.");
+	else if (strstr(msg, "definition of service"))
+		dbw_error_hint(err, "Check the service name against pg_service.conf "
+		                    "(PGSERVICEFILE, PGSYSCONFDIR).");
+	else
+		dbw_error_hint(err, "Check the database URL; psql with the same URL shows the same "
+		                    "error.");
 }
 
 static int connect_error(pg_conn *c, const char *password, dbw_error *err)
@@ -183,7 +194,8 @@ static int connect_error(pg_conn *c, const char *password, dbw_error *err)
 		 * failed: cause"; the sentence keeps them as they are */
 		dbw_error_detail(err, "%s.", safe);
 	}
-	dbw_error_hint(err, "%s", connect_hint(msg ? msg : ""));
+	connect_hint(err, msg ? msg : "", host && *host ? host : "localhost",
+	             port && *port ? port : "5432");
 	free(msg);
 	free(safe);
 	return DBW_ECONNECT;
@@ -203,8 +215,8 @@ static int result_error(pg_conn *c, PGresult *res, const char *sql, dbw_error *e
 		              c->base.database ? c->base.database : "");
 		if (msg && *msg)
 			dbw_error_detail(err, "%s.", msg);
-		dbw_error_hint(err, "Check that the server is running; a migration that ran in a "
-		                    "transaction was rolled back by the server.");
+		dbw_error_hint(err, "Check that the server is running; the server rolled back any "
+		                    "transaction that was open.");
 		free(msg);
 		return DBW_ECONNECT;
 	}

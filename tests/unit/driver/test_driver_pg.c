@@ -388,6 +388,25 @@ static void test_driver_pg__malformed_url(void **state)
 	dbw_error_clear(&err);
 }
 
+static void test_driver_pg__connect_hints_without_server(void **state)
+{
+	dbw_conn *c = NULL;
+	dbw_error err = DBW_ERROR_INIT;
+	assert_int_equal(dbw_conn_open(&c, "host=/nonexistent-dbw port=5999 dbname=x", NULL, &err),
+	                 DBW_ECONNECT);
+	assert_null(c);
+	assert_string_equal(err.message,
+	                    "could not connect to database \"x\" at /nonexistent-dbw:5999");
+	assert_string_equal(err.hint, "Is the server running locally and accepting connections on "
+	                              "the Unix-domain socket \"/nonexistent-dbw/.s.PGSQL.5999\"?");
+	dbw_error_clear(&err);
+	assert_int_equal(dbw_conn_open(&c, "service=dbw_no_such_service", NULL, &err),
+	                 DBW_ECONNECT);
+	assert_non_null(strstr(err.detail, "dbw_no_such_service"));
+	assert_non_null(strstr(err.hint, "pg_service.conf"));
+	dbw_error_clear(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -404,6 +423,7 @@ int main(void)
 	    cmocka_unit_test(test_driver_pg__wrong_password),
 	    cmocka_unit_test(test_driver_pg__unreachable_and_missing_database),
 	    cmocka_unit_test(test_driver_pg__malformed_url),
+	    cmocka_unit_test(test_driver_pg__connect_hints_without_server),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
