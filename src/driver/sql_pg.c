@@ -183,8 +183,64 @@ static unsigned flags_of(const char *type, json_t *n)
 	return 0;
 }
 
-/* Flags of one statement from its own parse tree; 0 when it does not parse
- * alone (the fallback path: the server will judge it). */
+/* Word number n (0-based) of a statement, upper-cased into out; "" when
+ * there is none. Words are runs of letters and underscores; anything else
+ * (a quote, a parenthesis) ends the scan. */
+static void nth_word(const char *text, size_t len, int n, char *out, size_t size)
+{
+	size_t i = 0;
+	out[0] = '\0';
+	for (int w = 0; w <= n; w++) {
+		size_t k = 0;
+		i = dbw_sql__skip_blank(text, len, i, 1);
+		if (i >= len || !((text[i] >= 'a' && text[i] <= 'z') ||
+		                  (text[i] >= 'A' && text[i] <= 'Z') || text[i] == '_'))
+			return;
+		while (i < len && ((text[i] >= 'a' && text[i] <= 'z') ||
+		                   (text[i] >= 'A' && text[i] <= 'Z') || text[i] == '_')) {
+			if (w == n && k + 1 < size)
+				out[k++] = (char)(text[i] & ~0x20);
+			i++;
+		}
+		if (w == n)
+			out[k] = '\0';
+	}
+}
+
+/*
+ * Flags of a statement the PostgreSQL 15 parser rejects (newer syntax), from
+ * its leading words: enough for the common cases (CREATE [UNIQUE] INDEX
+ * CONCURRENTLY, DROP INDEX CONCURRENTLY, REINDEX ... CONCURRENTLY, VACUUM,
+ * CREATE/DROP DATABASE, transaction control). The server decides the rest.
+ */
+static unsigned keyword_flags(const char *text, size_t len)
+{
+	char w[5][16];
+	for (int k = 0; k < 5; k++)
+		nth_word(text, len, k, w[k], sizeof(w[k]));
+	if (!strcmp(w[0], "BEGIN") || !strcmp(w[0], "COMMIT") || !strcmp(w[0], "END") ||
+	    !strcmp(w[0], "ROLLBACK") || !strcmp(w[0], "SAVEPOINT") || !strcmp(w[0], "RELEASE") ||
+	    !strcmp(w[0], "START") || !strcmp(w[0], "ABORT"))
+		return DBW_STMT_TXN_CONTROL;
+	if (!strcmp(w[0], "VACUUM"))
+		return DBW_STMT_NO_TXN;
+	if ((!strcmp(w[0], "CREATE") || !strcmp(w[0], "DROP")) && !strcmp(w[1], "DATABASE"))
+		return DBW_STMT_NO_TXN;
+	if (!strcmp(w[0], "CREATE") && !strcmp(w[1], "INDEX") && !strcmp(w[2], "CONCURRENTLY"))
+		return DBW_STMT_NO_TXN;
+	if (!strcmp(w[0], "CREATE") && !strcmp(w[1], "UNIQUE") && !strcmp(w[2], "INDEX") &&
+	    !strcmp(w[3], "CONCURRENTLY"))
+		return DBW_STMT_NO_TXN;
+	if (!strcmp(w[0], "DROP") && !strcmp(w[1], "INDEX") && !strcmp(w[2], "CONCURRENTLY"))
+		return DBW_STMT_NO_TXN;
+	if (!strcmp(w[0], "REINDEX") && (!strcmp(w[2], "CONCURRENTLY") || !strcmp(w[1], "SYSTEM") ||
+	                                 !strcmp(w[1], "DATABASE") || !strcmp(w[1], "SCHEMA")))
+		return DBW_STMT_NO_TXN;
+	return 0;
+}
+
+/* Flags of one statement from its own parse tree; from its leading words
+ * when it does not parse alone (the fallback path). */
 static unsigned statement_flags(const char *text, size_t len)
 {
 	char *copy = dbw_strndup(text, len);
@@ -199,7 +255,7 @@ static unsigned statement_flags(const char *text, size_t len)
 	free(copy);
 	if (r.error || !r.parse_tree) {
 		pg_query_free_parse_result(r);
-		return 0;
+		return keyword_flags(text, len);
 	}
 	root = json_loads(r.parse_tree, 0, NULL);
 	pg_query_free_parse_result(r);

@@ -183,6 +183,33 @@ static void test_driver_split__pg_fallback_quoting(void **state)
 	free_split(&s);
 }
 
+static void test_driver_split__pg_fallback_flags_from_keywords(void **state)
+{
+	/* each statement holds a word the parser rejects (as newer syntax
+	 * would be), so every flag comes from the leading words */
+	const char *t = "CREATE UNIQUE INDEX CONCURRENTLY i ON t (a) FROBNICATE;\n"
+	                "create index concurrently j on t (a) frob;\n"
+	                "DROP INDEX CONCURRENTLY i frob;\nREINDEX TABLE CONCURRENTLY t frob;\n"
+	                "VACUUM (FROB) t;\nBEGIN frob;\nCREATE INDEX k ON t (a) frob;\n"
+	                "CREATE TABLE concurrently (a int) frob;";
+	const unsigned want[] = {DBW_STMT_NO_TXN,
+	                         DBW_STMT_NO_TXN,
+	                         DBW_STMT_NO_TXN,
+	                         DBW_STMT_NO_TXN,
+	                         DBW_STMT_NO_TXN,
+	                         DBW_STMT_TXN_CONTROL,
+	                         0,
+	                         0};
+	split s;
+	do_split(DBW_DB_POSTGRES, t, &s);
+	assert_int_equal(s.perr.code, DBW_ESQL);
+	assert_int_equal(s.n, 8);
+	for (size_t i = 0; i < s.n; i++)
+		if (s.v[i].flags != want[i])
+			fail_msg("statement %zu: flags %u, want %u", i, s.v[i].flags, want[i]);
+	free_split(&s);
+}
+
 static void test_driver_split__pg_dollar_quotes_and_do(void **state)
 {
 	const char *t = "CREATE FUNCTION f() RETURNS int AS $body$ SELECT 1; $body$ LANGUAGE sql;\n"
@@ -462,6 +489,7 @@ int main(void)
 	    cmocka_unit_test(test_driver_split__pg_empty_and_comments_only),
 	    cmocka_unit_test(test_driver_split__pg_parse_error_falls_back),
 	    cmocka_unit_test(test_driver_split__pg_fallback_quoting),
+	    cmocka_unit_test(test_driver_split__pg_fallback_flags_from_keywords),
 	    cmocka_unit_test(test_driver_split__pg_dollar_quotes_and_do),
 	    cmocka_unit_test(test_driver_split__not_nul_terminated),
 	    cmocka_unit_test(test_driver_split__sqlite_trigger_and_flags),
