@@ -111,8 +111,10 @@ typedef struct dbw_env {
  * the top). *out is owned by the caller (dbw_env_free).
  * @return 0; DBW_ENOTFOUND for a name the project does not know (hint lists
  *         the known ones); DBW_ECONFIG when no URL can be found for a
- *         non-development environment, a ${VAR} is undefined, or a duration
- *         or boolean setting is malformed; DBW_ENOMEM.
+ *         non-development environment, a ${VAR} is undefined, the URL is
+ *         malformed (dbw_url_kind knows no engine for it), a dotenv file or
+ *         a duration or boolean setting is malformed (err->where = file:line);
+ *         DBW_EIO when a dotenv file exists but cannot be read; DBW_ENOMEM.
  */
 int dbw_env_resolve(dbw_env **out, const dbw_project *p, const char *name, dbw_error *err);
 
@@ -124,6 +126,13 @@ const char *dbw_env_setting(const dbw_env *e, const char *key);
 
 /** A variable's value after the dotenv cascade for this environment (process wins), or NULL. */
 const char *dbw_env_var(const dbw_env *e, const char *name);
+
+/**
+ * How the environment's name was chosen: "--env", "DATABASE_ENV from the
+ * process environment", "NODE_ENV from /abs/.env:2" or "the default".
+ * The pointer lives as long as e.
+ */
+const char *dbw_env_name_origin(const dbw_env *e);
 
 /** The traces behind the resolution, for `env --explain`: index i < dbw_env_trace_count. */
 size_t dbw_env_trace_count(const dbw_env *e);
