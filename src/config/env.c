@@ -215,10 +215,15 @@ static int in_password(const char *raw, const char *url)
 /* A value safe to show: URLs redacted, secrets and password parts masked. */
 static char *shown(const env_full *e, const char *name, const char *raw)
 {
+	char *red = dbw_url_redact(raw);
+	if (!red || strcmp(red, raw) != 0)
+		return red; /* a URL whose password redaction removed */
 	if (looks_secret(name) || in_password(raw, e->pub.url) ||
-	    in_password(raw, e->pub.direct_url))
+	    in_password(raw, e->pub.direct_url)) {
+		free(red);
 		return strdup("****");
-	return dbw_url_redact(raw);
+	}
+	return red;
 }
 
 static dbw_trace *new_trace(env_full *e, const char *name)
