@@ -145,6 +145,43 @@ const dbw_trace *dbw_env_trace(const dbw_env *e, size_t i);
  */
 int dbw_duration_parse(const char *text, long *ms_out, dbw_error *err);
 
+/** What dbw_project_scaffold did to one path. */
+typedef enum dbw_scaffold_action {
+	DBW_SCAFFOLD_CREATED = 0, /**< did not exist; written */
+	DBW_SCAFFOLD_KEPT,        /**< existed; left exactly as it was */
+	DBW_SCAFFOLD_UPDATED      /**< existed; lines appended (.gitignore rules) */
+} dbw_scaffold_action;
+
+typedef struct dbw_scaffold_item {
+	char *path; /**< relative to the project folder, e.g. "db/migrations/" */
+	dbw_scaffold_action action;
+	int added;  /**< lines appended, for DBW_SCAFFOLD_UPDATED / CREATED .gitignore */
+} dbw_scaffold_item;
+
+typedef struct dbw_scaffold_result {
+	dbw_scaffold_item *items;
+	size_t count;
+} dbw_scaffold_result;
+
+/**
+ * Scaffold a project in folder dir (DESIGN.md `init`): dbward.ini (a
+ * commented template: the four environments, protected production,
+ * direct_url, expect_database), the migrations folder (db/migrations, or
+ * prisma/migrations for format "prisma"), db/seeds/shared/, .env.example
+ * (variable names, no secrets) and ignore rules appended to .gitignore
+ * (.env.local, .env.<env>.local, SQLite files in db/, backups/) without duplicating a
+ * line. Never overwrites an existing file: running it twice changes nothing.
+ * format: NULL or one of dbw_project_format's values. *out caller-owned
+ * (dbw_scaffold_result_free); on failure *out is NULL.
+ * @return 0; DBW_EUSAGE for an unknown format; DBW_EIO when a file or
+ *         folder cannot be written; DBW_ENOMEM.
+ */
+int dbw_project_scaffold(const char *dir, const char *format, dbw_scaffold_result **out,
+			 dbw_error *err);
+
+/** Free a scaffold result; NULL is accepted. */
+void dbw_scaffold_result_free(dbw_scaffold_result *r);
+
 #ifdef __cplusplus
 }
 #endif

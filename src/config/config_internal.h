@@ -31,6 +31,9 @@ struct dbw_project {
 	char *const *environ; /* caller's, or NULL for the real one */
 };
 
+/* 1 when name is a migration format dbward.ini may name ("auto", "dbward", ...). */
+int dbw_config__format_known(const char *name);
+
 /* The setting (last one wins) or NULL. */
 const dbw_setting *dbw_project__find(const dbw_project *p, const char *section, const char *key);
 

@@ -226,10 +226,17 @@ take:
 static const char *const formats[] = {"auto",   "dbward",         "prisma",
                                       "dbmate", "golang-migrate", "flyway"};
 
+int dbw_config__format_known(const char *name)
+{
+	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
+		if (!strcmp(name, formats[i]))
+			return 1;
+	return 0;
+}
+
 static int apply_defaults(dbw_project *p, dbw_error *err)
 {
 	const dbw_setting *s;
-	int known = 0;
 
 	s = dbw_project__find(p, "project", "migrations");
 	p->migrations_dir = s && *s->value ? under_root(p, s->value) : default_migrations(p);
@@ -239,10 +246,7 @@ static int apply_defaults(dbw_project *p, dbw_error *err)
 	p->format = strdup(s && *s->value ? s->value : "auto");
 	if (!p->migrations_dir || !p->seeds_dir || !p->format)
 		return dbw_error_set(err, DBW_ENOMEM, "out of memory");
-	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
-		if (!strcmp(p->format, formats[i]))
-			known = 1;
-	if (!known) {
+	if (!dbw_config__format_known(p->format)) {
 		dbw_error_set(err, DBW_ECONFIG, "unknown migration format \"%s\"", p->format);
 		dbw_error_where(err, "%s:%d", p->config_path, s->line);
 		dbw_error_hint(
