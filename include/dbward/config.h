@@ -134,6 +134,14 @@ const char *dbw_env_var(const dbw_env *e, const char *name);
  */
 const char *dbw_env_name_origin(const dbw_env *e);
 
+/**
+ * Variables the resolution looked for but found nowhere (e.g. NODE_ENV,
+ * TEST_DATABASE_URL when DATABASE_URL was used instead), in the order they
+ * were read: index i < dbw_env_unset_count. For `env --explain`.
+ */
+size_t dbw_env_unset_count(const dbw_env *e);
+const char *dbw_env_unset_name(const dbw_env *e, size_t i);
+
 /** The traces behind the resolution, for `env --explain`: index i < dbw_env_trace_count. */
 size_t dbw_env_trace_count(const dbw_env *e);
 const dbw_trace *dbw_env_trace(const dbw_env *e, size_t i);

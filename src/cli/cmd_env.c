@@ -107,6 +107,10 @@ static int print_json(dbw_project *p, const dbw_env *e, const char *url, const c
 		json_array_append_new(traces, o);
 	}
 	json_object_set_new(doc, "traces", traces);
+	json_t *unset = json_array();
+	for (size_t i = 0; i < dbw_env_unset_count(e); i++)
+		json_array_append_new(unset, json_string(dbw_env_unset_name(e, i)));
+	json_object_set_new(doc, "unset", unset);
 	cli_json_print(doc);
 	return 0;
 }
@@ -127,6 +131,12 @@ static void print_explain(dbw_cli *cli, const dbw_env *e)
 			print_where(&t->shadowed[j]);
 			printf(" (%s)\n", t->shadowed[j].value ? t->shadowed[j].value : "");
 		}
+	}
+	if (dbw_env_unset_count(e)) {
+		printf("  not set anywhere:");
+		for (size_t i = 0; i < dbw_env_unset_count(e); i++)
+			printf("%s %s", i ? "," : "", dbw_env_unset_name(e, i));
+		putchar('\n');
 	}
 	for (size_t i = 0; i < dbw_env_trace_count(e); i++) {
 		const dbw_trace *t = dbw_env_trace(e, i);

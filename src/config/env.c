@@ -34,6 +34,7 @@ typedef struct env_full {
 	size_t n_vars, cap_vars;
 	dbw_strv files;    /* paths that sources point into */
 	dbw_strv read;     /* variables the resolution read, in order */
+	dbw_strv unset;    /* those of them set nowhere */
 	dbw_strv set_keys; /* [env.<name>] keys, expanded values in set_vals */
 	dbw_strv set_vals;
 	dbw_trace *traces;
@@ -267,7 +268,7 @@ static int trace_var(env_full *e, const char *name)
 	if (!v)
 		return -1;
 	if (!(w = winner(v)))
-		return 0;
+		return dbw_strv_push(&e->unset, name) < 0 ? -1 : 0;
 	if (!(t = new_trace(e, name)))
 		return -1;
 	if (set_source(&t->winner, w->kind, w->file, w->line, shown(e, name, w->value)) < 0)
@@ -764,6 +765,7 @@ void dbw_env_free(dbw_env *pub)
 	free(e->traces);
 	dbw_strv_free(&e->files);
 	dbw_strv_free(&e->read);
+	dbw_strv_free(&e->unset);
 	dbw_strv_free(&e->set_keys);
 	dbw_strv_free(&e->set_vals);
 	free(e->name_origin);
@@ -800,4 +802,15 @@ const dbw_trace *dbw_env_trace(const dbw_env *pub, size_t i)
 {
 	const env_full *e = (const env_full *)pub;
 	return i < e->n_traces ? &e->traces[i] : NULL;
+}
+
+size_t dbw_env_unset_count(const dbw_env *pub)
+{
+	return ((const env_full *)pub)->unset.count;
+}
+
+const char *dbw_env_unset_name(const dbw_env *pub, size_t i)
+{
+	const env_full *e = (const env_full *)pub;
+	return i < e->unset.count ? e->unset.items[i] : NULL;
 }

@@ -94,18 +94,22 @@ static int make_file(dbw_scaffold_result *r, const char *dir, const char *rel, c
 
 static int make_dir(dbw_scaffold_result *r, const char *dir, const char *rel, dbw_error *err)
 {
-	char *path = dbw_path_join(dir, rel);
+	char *path = dbw_path_join(dir, rel), *shown = dbw_sprintf("%s/", rel);
 	int rc = 0;
-	if (!path)
+	if (!path || !shown) {
+		free(path);
+		free(shown);
 		return dbw_error_set(err, DBW_ENOMEM, "out of memory");
+	}
 	if (dbw_path_is_dir(path)) {
-		rc = add_item(r, rel, DBW_SCAFFOLD_KEPT, 0);
+		rc = add_item(r, shown, DBW_SCAFFOLD_KEPT, 0);
 	} else {
 		rc = dbw_mkdir_p(path, 0755, err);
 		if (rc == 0)
-			rc = add_item(r, rel, DBW_SCAFFOLD_CREATED, 0);
+			rc = add_item(r, shown, DBW_SCAFFOLD_CREATED, 0);
 	}
 	free(path);
+	free(shown);
 	if (rc == DBW_ENOMEM)
 		dbw_error_set(err, DBW_ENOMEM, "out of memory");
 	return rc;
