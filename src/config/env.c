@@ -607,8 +607,14 @@ static int resolve_url(env_full *e, dbw_error *err)
 	}
 	if (dbw_url_kind(e->pub.url) == DBW_DB_NONE) {
 		char *red = dbw_url_redact(e->pub.url);
-		rc = dbw_error_set(err, DBW_ECONFIG, "malformed database URL \"%s\"",
-		                   red ? red : "");
+		const char *sep = strstr(e->pub.url, "://");
+		if (sep && sep > e->pub.url)
+			rc = dbw_error_set(err, DBW_ECONFIG,
+			                   "unsupported database URL scheme \"%.*s\"",
+			                   (int)(sep - e->pub.url), e->pub.url);
+		else
+			rc = dbw_error_set(err, DBW_ECONFIG, "malformed database URL \"%s\"",
+			                   red ? red : "");
 		free(red);
 		dbw_error_detail(err, "The URL of environment \"%s\" is %s.", name,
 		                 e->pub.url_origin);

@@ -310,6 +310,13 @@ static void test_config_env__config_url_expansion_and_settings(void **state)
 	resolve(vars, "test", DBW_ECONFIG, &err);
 	assert_string_equal(err.message, "malformed database URL \"not a url\"");
 	dbw_error_clear(&err);
+
+	put("dbward.ini", "[env.test]\nurl = mysql://u:${DB_PASSWORD}@h/db\n");
+	resolve(vars, "test", DBW_ECONFIG, &err);
+	assert_string_equal(err.message, "unsupported database URL scheme \"mysql\"");
+	assert_null(strstr(err.detail, "hunter22"));
+	assert_non_null(strstr(err.hint, "postgres://"));
+	dbw_error_clear(&err);
 	unlink(ini);
 	free(ini);
 }
