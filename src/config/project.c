@@ -19,6 +19,7 @@ typedef struct ini_state {
 	dbw_project *p;
 	const char *text, *pos;
 	int line;
+	int indented;      /* the current line starts with a blank (a continuation to inih) */
 	int too_long_line; /* first line longer than inih's buffer, 0 if none */
 	int bad_line;      /* first line the handler refused, 0 if none */
 	const char *bad_what;
@@ -36,6 +37,7 @@ static char *read_line(char *str, int num, void *stream)
 	if (!*st->pos)
 		return NULL;
 	st->line++;
+	st->indented = *st->pos == ' ' || *st->pos == '\t';
 	nl = strchr(st->pos, '\n');
 	len = nl ? (size_t)(nl - st->pos + 1) : strlen(st->pos);
 	if (len > (size_t)num - 1) {
@@ -81,6 +83,21 @@ static int on_setting(void *user, const char *section, const char *name, const c
 			st->bad_what = "setting outside of a section";
 		}
 		return 0;
+	}
+	if (st->indented && p->n_settings) {
+		/* libinih hands an indented line over as a continuation of the key
+		 * above it (INI_ALLOW_MULTILINE): join it, as Python's configparser does. */
+		s = &p->settings[p->n_settings - 1];
+		if (!strcmp(s->section, section) && !strcmp(s->key, name)) {
+			char *joined = dbw_sprintf("%s\n%s", s->value, value);
+			if (!joined) {
+				st->oom = 1;
+				return 0;
+			}
+			free(s->value);
+			s->value = joined;
+			return 1;
+		}
 	}
 	if (p->n_settings == p->cap_settings) {
 		size_t cap = p->cap_settings ? p->cap_settings * 2 : 16;

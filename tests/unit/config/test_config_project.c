@@ -141,12 +141,13 @@ static void test_config_project__settings_and_environments(void **state)
 	    "[env.production]\n"
 	    "allow = reset\n"
 	    "[lint]\n"
-	    "rules = all\n");
+	    "rules = all\n"
+	    "  more\n");
 	p = open_at(root, NULL);
 	assert_string_equal(dbw_project_setting(p, "project", "custom"), "kept");
 	assert_string_equal(dbw_project_setting(p, "env.qa", "url"), "${QA_URL}");
 	assert_string_equal(dbw_project_setting(p, "env.production", "allow"), "reset");
-	assert_string_equal(dbw_project_setting(p, "lint", "rules"), "all");
+	assert_string_equal(dbw_project_setting(p, "lint", "rules"), "all\nmore");
 	assert_null(dbw_project_setting(p, "lint", "nope"));
 	assert_int_equal(dbw_project_env_count(p), 5);
 	assert_string_equal(dbw_project_env_name(p, 4), "qa");
