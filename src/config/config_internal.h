@@ -34,6 +34,10 @@ struct dbw_project {
 /* 1 when name is a migration format dbward.ini may name ("auto", "dbward", ...). */
 int dbw_config__format_known(const char *name);
 
+/* The name in names closest to a mistyped name (distance <= 2, or name a
+ * prefix of it), or NULL. Points into names. */
+const char *dbw_config__suggest(const dbw_strv *names, const char *name);
+
 /* The setting (last one wins) or NULL. */
 const dbw_setting *dbw_project__find(const dbw_project *p, const char *section, const char *key);
 

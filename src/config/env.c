@@ -317,42 +317,14 @@ done:
 
 /* ---- the environment's name ---- */
 
-static size_t edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), prev[64], cur[64];
-	if (la >= 63 || lb >= 63)
-		return 99;
-	for (size_t j = 0; j <= lb; j++)
-		prev[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		cur[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
-			size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
-			cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
-		}
-		memcpy(prev, cur, (lb + 1) * sizeof(size_t));
-	}
-	return prev[lb];
-}
-
 static int unknown_env(env_full *e, const char *name, dbw_error *err)
 {
 	const dbw_project *p = e->p;
 	dbw_buf known = DBW_BUF_INIT;
-	const char *best = NULL;
-	size_t best_d = 3;
+	const char *best = dbw_config__suggest(&p->env_names, name);
 
-	for (size_t i = 0; i < p->env_names.count; i++) {
-		const char *k = p->env_names.items[i];
-		size_t d = edit_distance(name, k);
-		dbw_buf_printf(&known, "%s%s", i ? ", " : "", k);
-		if (d < best_d ||
-		    (strlen(name) >= 3 && !strncasecmp(name, k, strlen(name)) && best_d > 1)) {
-			best_d = d < best_d ? d : 1;
-			best = k;
-		}
-	}
+	for (size_t i = 0; i < p->env_names.count; i++)
+		dbw_buf_printf(&known, "%s%s", i ? ", " : "", p->env_names.items[i]);
 	dbw_error_set(err, DBW_ENOTFOUND, "unknown environment \"%s\"", name);
 	if (strcmp(e->name_origin, "--env") != 0)
 		dbw_error_detail(err, "The name came from %s.", e->name_origin);
