@@ -38,6 +38,13 @@ int dbw_config__format_known(const char *name);
  * prefix of it), or NULL. Points into names. */
 const char *dbw_config__suggest(const dbw_strv *names, const char *name);
 
+/* "DEV_", "TEST_", "STAGING_" for development, test, staging; else NULL. */
+const char *dbw_config__url_prefix(const char *env);
+
+/* Rewrite sqlite:RELATIVE in *url as sqlite:<root>/RELATIVE, so that a
+ * subfolder reaches the same file. 0, or -1 on ENOMEM (*url then NULL). */
+int dbw_config__anchor_sqlite(const char *root, char **url);
+
 /* The setting (last one wins) or NULL. */
 const dbw_setting *dbw_project__find(const dbw_project *p, const char *section, const char *key);
 

@@ -497,17 +497,6 @@ done:
 
 /* ---- the URL ---- */
 
-static const char *url_prefix(const char *env)
-{
-	if (!strcmp(env, "development"))
-		return "DEV_";
-	if (!strcmp(env, "test"))
-		return "TEST_";
-	if (!strcmp(env, "staging"))
-		return "STAGING_";
-	return NULL;
-}
-
 /* The cascade's non-empty value of name, its origin described in *origin_out. */
 static const char *take_var(env_full *e, const char *name, char **origin_out)
 {
@@ -528,7 +517,7 @@ static const char *take_var(env_full *e, const char *name, char **origin_out)
 
 static int resolve_url(env_full *e, dbw_error *err)
 {
-	const char *name = e->pub.name, *prefix = url_prefix(name), *url;
+	const char *name = e->pub.name, *prefix = dbw_config__url_prefix(name), *url;
 	char *pname = prefix ? dbw_sprintf("%sDATABASE_URL", prefix) : NULL;
 	char *origin = NULL;
 	int rc = 0;
@@ -573,7 +562,8 @@ static int resolve_url(env_full *e, dbw_error *err)
 		e->pub.url = strdup(url);
 	e->pub.url_origin = origin;
 	origin = NULL;
-	if (e->oom || !e->pub.url || !e->pub.url_origin) {
+	if (e->oom || !e->pub.url || !e->pub.url_origin ||
+	    dbw_config__anchor_sqlite(e->p->root, &e->pub.url) < 0) {
 		rc = dbw_error_set(err, DBW_ENOMEM, "out of memory");
 		goto done;
 	}
@@ -597,7 +587,8 @@ static int resolve_url(env_full *e, dbw_error *err)
 	}
 	if ((url = setting(e, "direct_url")) && *url) {
 		e->pub.direct_url = strdup(url);
-		if (!e->pub.direct_url)
+		if (!e->pub.direct_url ||
+		    dbw_config__anchor_sqlite(e->p->root, &e->pub.direct_url) < 0)
 			rc = dbw_error_set(err, DBW_ENOMEM, "out of memory");
 	}
 	e->pub.migration_url = e->pub.direct_url ? e->pub.direct_url : e->pub.url;

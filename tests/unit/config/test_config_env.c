@@ -352,7 +352,9 @@ static void test_config_env__unknown_environment_suggests(void **state)
 	put("dbward.ini", "[env.qa]\nurl = sqlite:qa.db\n");
 	{
 		dbw_env *e = resolve(none, "qa", 0, &err);
-		assert_string_equal(e->url, "sqlite:qa.db");
+		char *want = dbw_sprintf("sqlite:%s/qa.db", root);
+		assert_string_equal(e->url, want); /* relative to the project root */
+		free(want);
 		assert_int_equal(e->is_protected, 0);
 		dbw_env_free(e);
 	}
