@@ -357,14 +357,15 @@ static int choose_name(env_full *e, const char *name, dbw_error *err)
 	const src *w = NULL;
 	size_t n_sh = 0, k = 0;
 
+	/* Create every entry first: get_var may move the table under pointers. */
 	for (size_t i = 0; i < e->p->env_vars.count; i++) {
-		const char *vn = e->p->env_vars.items[i];
-		var *v = get_var(e, vn);
-		const src *vw;
-		if (!v)
+		if (!get_var(e, e->p->env_vars.items[i]))
 			return dbw_error_set(err, DBW_ENOMEM, "out of memory");
-		note_read(e, vn);
-		vw = winner(v);
+		note_read(e, e->p->env_vars.items[i]);
+	}
+	for (size_t i = 0; i < e->p->env_vars.count; i++) {
+		const var *v = find_var(e, e->p->env_vars.items[i]);
+		const src *vw = winner(v);
 		if (!vw || !*vw->value)
 			continue;
 		n_sh += chosen ? 1 : v->n - 1;

@@ -378,6 +378,26 @@ static void test_config_env__malformed_dotenv_fails_with_where(void **state)
 	free(want);
 }
 
+static void test_config_env__many_variables(void **state)
+{
+	char *env[] = {"DATABASE_ENV=test", NULL};
+	dbw_error err = DBW_ERROR_INIT;
+	dbw_buf b = DBW_BUF_INIT;
+	dbw_env *e;
+	for (int i = 0; i < 100; i++)
+		dbw_buf_printf(&b, "VAR_%d=value $VAR_%d\n", i, i ? i - 1 : 0);
+	dbw_buf_puts(&b, "NODE_ENV=production\nTEST_DATABASE_URL=postgres://h/t_${VAR_1}\n");
+	put(".env", b.data);
+	dbw_buf_free(&b);
+	e = resolve(env, NULL, 0, &err);
+	assert_string_equal(e->name, "test");
+	assert_string_equal(e->url, "postgres://h/t_value value");
+	assert_string_equal(dbw_env_var(e, "VAR_3"), "value value value value");
+	assert_int_equal(trace(e, "environment")->n_shadowed, 1);
+	assert_string_equal(trace(e, "environment")->shadowed[0].value, "production");
+	dbw_env_free(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -390,6 +410,7 @@ int main(void)
 	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_config_env__unknown_environment_suggests, setup,
 	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_config_env__many_variables, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_config_env__malformed_dotenv_fails_with_where,
 	                                    setup, teardown),
 	};
