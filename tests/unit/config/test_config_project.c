@@ -182,6 +182,21 @@ static void test_config_project__malformed_line_names_file_line(void **state)
 	free(where);
 	dbw_error_clear(&err);
 
+	{
+		char *long_ini = calloc(1, 400);
+		strcpy(long_ini, "[env.test]\nurl = ");
+		memset(long_ini + strlen(long_ini), 'x', 300);
+		strcat(long_ini, "\n");
+		put(root, "dbward.ini", long_ini);
+		free(long_ini);
+	}
+	assert_int_equal(dbw_project_open(&p, &o, &err), DBW_ECONFIG);
+	assert_non_null(strstr(err.message, "line 2: line too long"));
+	where = dbw_sprintf("%s/dbward.ini:2", root);
+	assert_string_equal(err.where, where);
+	free(where);
+	dbw_error_clear(&err);
+
 	put(root, "dbward.ini", "[project]\nformat = liquibase\n");
 	assert_int_equal(dbw_project_open(&p, &o, &err), DBW_ECONFIG);
 	assert_string_equal(err.message, "unknown migration format \"liquibase\"");
