@@ -38,6 +38,7 @@ typedef struct dbw_history {
 	int exists;
 	dbw_hrow *rows; /* in the order first recorded */
 	size_t count;
+	dbw_hrow **by_id; /* rows sorted by id, for lookups in O(log n); NULL while loading */
 } dbw_history;
 
 int dbw_history__is_prisma(const dbw_migration_set *set);
