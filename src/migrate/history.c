@@ -347,6 +347,21 @@ int dbw_history__load(dbw_conn *c, int prisma, dbw_history *out, dbw_error *err)
 	return rc;
 }
 
+int dbw_history__is_applied(dbw_conn *c, int prisma, const char *id, int *yes, dbw_error *err)
+{
+	dbw_result *r = NULL;
+	const char *params[1] = {id};
+	int rc = dbw_conn_query(c,
+				prisma ? "SELECT 1 FROM _prisma_migrations WHERE migration_name = $1 AND "
+					 "finished_at IS NOT NULL AND rolled_back_at IS NULL"
+				       : "SELECT 1 FROM dbward_migrations WHERE version = $1 AND status = "
+					 "'applied'",
+				1, params, &r, err);
+	*yes = rc == 0 && dbw_result_rows(r) > 0;
+	dbw_result_free(r);
+	return rc;
+}
+
 /* A version 4 UUID, as Prisma uses for _prisma_migrations.id. */
 static void uuid_v4(char out[37])
 {
