@@ -385,9 +385,10 @@ static int run(dbw_cli *cli, int argc, char **argv)
 	rc = dbw_lint_code(l);
 	for (size_t i = 0; i < dbw_lint_count(l); i++) {
 		const dbw_finding *f = dbw_lint_finding(l, i);
+		/* a history that cannot be trusted comes before what its SQL does */
 		if (!f->allowed && f->severity == DBW_SEV_ERROR &&
 		    strcmp(f->rule->category, "history") == 0)
-			rc = dbw_error_worst(rc, DBW_EHISTORY);
+			rc = DBW_EHISTORY;
 	}
 	ex = dbw_exit_status(rc);
 	if (cli->json) {

@@ -110,7 +110,7 @@ static const dbw_lint_rule rules[] = {
      "a staged change edits, renames or deletes a migration that is already committed",
      "Restore it (git restore --staged --worktree <file>) and put the change in a new "
      "migration."},
-    {"DW502", "dangerous-command", DBW_SEV_ERROR, "history",
+    {"DW502", "dangerous-command", DBW_SEV_ERROR, "commit",
      "a staged file contains a command that destroys data",
      "Remove the command, or commit with --no-verify if it is truly meant."},
 };

@@ -86,7 +86,8 @@ run "$DBWARD" lint --help
 expect_rc 0 "--help"
 expect_in "$OUT" "usage: dbward lint" "usage text"
 run "$DBWARD" lint --rules
-expect_in "$OUT" "DW101  drop-table" "rule list"
+# (a bash match: grep -q on a long pipe can race with pipefail)
+[[ "$OUT" == *"DW101  drop-table"* ]] && ok "rule list" || not_ok "rule list"
 run "$DBWARD" sum extra
 expect_rc 2 "sum: extra argument"
 run "$DBWARD" hook
