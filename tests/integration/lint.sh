@@ -150,6 +150,21 @@ if [ -n "${PGHOST:-}" ] && psql -XAtqc 'select 1' postgres >/dev/null 2>&1; then
 	run "$DBWARD" -e production lint
 	expect_rc 7 "unreachable database: lint still works"
 	expect_in "$ERR" "warning: could not reach production for table sizes" "says sizes are missing"
+	# --pending: only what the environment has not applied
+	db2=$(pg_newdb pending)
+	psql_q "$db2" "CREATE TABLE users (id bigint PRIMARY KEY, email text);"
+	cd "$T_DIR" && mkdir pending && cd pending && mkdir -p db/migrations
+	printf -- '-- migrate:up\nALTER TABLE users ADD COLUMN bio text;\n' >db/migrations/20240101000000_bio.sql
+	printf -- '-- migrate:up\nCREATE INDEX users_email ON users (email);\n' >db/migrations/20240201000000_idx.sql
+	printf '[env.development]\nurl = %s\n' "$(pg_url "$db2")" >dbward.ini
+	run "$DBWARD" deploy --to 20240101000000
+	expect_rc 0 "deploy the first migration"
+	run "$DBWARD" lint --pending
+	expect_rc 7 "lint --pending"
+	expect_in "$OUT" "20240201000000_idx.sql:2:1: error DW201" "the pending migration is linted"
+	expect_not_in "$OUT" "20240101000000_bio.sql" "the applied one is not"
+	run "$DBWARD" lint --pending extra.sql
+	expect_rc 2 "--pending with files is a usage error"
 else
 	echo "# skipped the PostgreSQL part (run under scripts/with-postgres.sh)"
 fi
