@@ -145,7 +145,7 @@ int dbw_lint__report(dbw_lint_file *f, const char *rule_id, size_t off, size_t s
 {
 	dbw_lint *l = f->l;
 	int idx = dbw_lint__rule_index(rule_id);
-	dbw_finding *fd;
+	dbw_finding *fd = NULL;
 	va_list ap;
 	dbw_buf msg = DBW_BUF_INIT;
 	char tmp[1024];
@@ -183,7 +183,7 @@ int dbw_lint_add(dbw_lint *l, const char *rule_id, const char *file, int line, i
                  const char *message, const char *hint, dbw_error *err)
 {
 	int idx = dbw_lint__rule_index(rule_id);
-	dbw_finding *fd;
+	dbw_finding *fd = NULL;
 	int rc;
 	if (idx < 0)
 		return dbw_error_set(err, DBW_EUSAGE, "unknown lint rule \"%s\"", rule_id);
