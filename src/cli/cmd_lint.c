@@ -294,7 +294,8 @@ static int run(dbw_cli *cli, int argc, char **argv)
 			if (pending)
 				goto fail;
 			/* sizes are a bonus: without the environment, lint works the same */
-			cli_warn(cli, "warning: no table sizes: %s\n", err.message ? err.message : "?");
+			cli_warn(cli, "warning: no table sizes: %s\n",
+			         err.message ? err.message : "?");
 			dbw_error_clear(&err);
 		} else {
 			lo.lock_timeout_configured = env->lock_timeout_ms > 0;
