@@ -72,7 +72,19 @@ run "$DBWARD" lint
 expect_in "$OUT" 'migration "20240301000000" is not recorded in dbward.sum' "an added migration must be recorded"
 rm db/migrations/20240301000000_bio.sql
 
+# seeds: linted with the migrations (DW401 is a warning)
+mkdir -p db/seeds
+printf "INSERT INTO users (id, email) VALUES (1, 'admin@example.com');\nINSERT INTO users (id, email) VALUES (2, 'b@example.com') ON CONFLICT DO NOTHING;\n" >db/seeds/users.sql
+"$DBWARD" sum >/dev/null
+run "$DBWARD" lint
+expect_in "$OUT" "db/seeds/users.sql:1:1: warning DW401: seed INSERT into \"users\" has no ON CONFLICT" "seed insert without ON CONFLICT"
+expect_not_in "$OUT" "db/seeds/users.sql:2:" "the one with ON CONFLICT passes"
+rm -r db/seeds
+
 # named files and usage
+run "$DBWARD" help lint
+expect_rc 0 "help lint"
+expect_in "$OUT" "-- dbward:allow <rule-id> <reason>" "help names the sign-off"
 run "$DBWARD" lint "$m1"
 expect_rc 0 "a named clean migration"
 run "$DBWARD" lint --format xml

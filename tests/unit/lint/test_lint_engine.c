@@ -211,6 +211,64 @@ static void test_lint_engine__folder_dialect(void **state)
 	free(lock);
 }
 
+static dbw_project *project_with(const char *ini, char *dir)
+{
+	dbw_project *p = NULL;
+	dbw_project_options po = DBW_PROJECT_OPTIONS_INIT;
+	char *path;
+	assert_non_null(mkdtemp(dir));
+	path = dbw_path_join(dir, "dbward.ini");
+	assert_int_equal(dbw_file_write(path, ini, strlen(ini), 0644, NULL), 0);
+	po.cwd = dir;
+	assert_int_equal(dbw_project_open(&p, &po, NULL), 0);
+	unlink(path);
+	rmdir(dir);
+	free(path);
+	return p;
+}
+
+static void test_lint_engine__severity_overrides(void **state)
+{
+	char dir[] = "/tmp/dbw-lintini-XXXXXX";
+	dbw_project *p = project_with("[lint]\nDW201 = warning\ndrop-table = off\n", dir);
+	dbw_lint_options o = DBW_LINT_OPTIONS_INIT;
+	dbw_lint *l = NULL;
+	const char *sql = "SET lock_timeout = '1s';\nDROP TABLE a;\nCREATE INDEX i ON b (c);\n";
+	(void)state;
+	o.project = p;
+	assert_int_equal(dbw_lint_new(&l, &o, NULL), 0);
+	assert_int_equal(dbw_lint_text(l, "m.sql", sql, strlen(sql), 0, strlen(sql), 0, NULL), 0);
+	assert_int_equal(dbw_lint_count(l), 1);
+	assert_string_equal(dbw_lint_finding(l, 0)->rule->id, "DW201");
+	assert_int_equal(dbw_lint_finding(l, 0)->severity, DBW_SEV_WARNING);
+	assert_int_equal(dbw_lint_code(l), 0);
+	dbw_lint_free(l);
+	dbw_project_free(p);
+}
+
+static void test_lint_engine__bad_lint_settings(void **state)
+{
+	char d1[] = "/tmp/dbw-lintini-XXXXXX", d2[] = "/tmp/dbw-lintini-XXXXXX";
+	dbw_project *p = project_with("[lint]\nDW101 = loud\n", d1);
+	dbw_lint_options o = DBW_LINT_OPTIONS_INIT;
+	dbw_lint *l = NULL;
+	dbw_error err = DBW_ERROR_INIT;
+	(void)state;
+	o.project = p;
+	assert_int_equal(dbw_lint_new(&l, &o, &err), DBW_ECONFIG);
+	assert_null(l);
+	assert_string_equal(err.message, "invalid severity \"loud\"");
+	assert_string_equal(err.where, "[lint] DW101");
+	dbw_error_clear(&err);
+	dbw_project_free(p);
+	p = project_with("[lint]\nsmall_table_rows = many\n", d2);
+	o.project = p;
+	assert_int_equal(dbw_lint_new(&l, &o, &err), DBW_ECONFIG);
+	assert_string_equal(err.hint, "Use a whole number of rows, e.g. 10000.");
+	dbw_error_clear(&err);
+	dbw_project_free(p);
+}
+
 static void test_lint_engine__rules_have_pages(void **state)
 {
 	size_t n;
@@ -239,6 +297,8 @@ int main(void)
 	    cmocka_unit_test(test_lint_engine__model_across_files),
 	    cmocka_unit_test(test_lint_engine__type_change_classes),
 	    cmocka_unit_test(test_lint_engine__messages_name_objects),
+	    cmocka_unit_test(test_lint_engine__severity_overrides),
+	    cmocka_unit_test(test_lint_engine__bad_lint_settings),
 	    cmocka_unit_test(test_lint_engine__size_text),
 	    cmocka_unit_test(test_lint_engine__folder_dialect),
 	    cmocka_unit_test(test_lint_engine__rules_have_pages),
