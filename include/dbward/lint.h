@@ -71,6 +71,7 @@ typedef struct dbw_finding {
 	char *excerpt;         /**< the statement, one line, shortened */
 	char *hint;            /**< the safe alternative (whole sentence), or NULL */
 	char *table;           /**< the table the finding touches, or NULL */
+	char *schema;          /**< its schema when the SQL names one, else NULL (search_path) */
 	int allowed;           /**< signed off with -- dbward:allow */
 	char *allow_reason;    /**< the sign-off's reason, or NULL */
 	double rows;           /**< live estimate (pg_class.reltuples), -1 unknown */

@@ -116,6 +116,7 @@ static json_t *finding_json(const dbw_finding *f)
 	json_object_set_new(o, "excerpt", json_string(f->excerpt ? f->excerpt : ""));
 	json_object_set_new(o, "hint", f->hint ? json_string(f->hint) : json_null());
 	json_object_set_new(o, "table", f->table ? json_string(f->table) : json_null());
+	json_object_set_new(o, "schema", f->schema ? json_string(f->schema) : json_null());
 	json_object_set_new(o, "rows", f->rows >= 0 ? json_real(f->rows) : json_null());
 	json_object_set_new(o, "bytes", f->bytes >= 0 ? json_integer(f->bytes) : json_null());
 	json_object_set_new(o, "allowed", json_boolean(f->allowed));

@@ -76,6 +76,7 @@ static void finding_clear(dbw_finding *f)
 	free(f->excerpt);
 	free(f->hint);
 	free(f->table);
+	free(f->schema);
 	free(f->allow_reason);
 }
 

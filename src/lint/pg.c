@@ -292,6 +292,13 @@ static int lint_tree(pgf *p, const char *sql, size_t sql_len, json_t *stmts, siz
 		tok = first_token(sql, loc, end);
 		p->so = p->base + extra_base + tok;
 		p->sl = end > tok ? end - tok : 0;
+		{
+			json_t *in, *rv;
+			node(json_object_get(st, "stmt"), &in);
+			rv = json_object_get(in, "relation");
+			p->rel = relname(rv);
+			p->schema = jstr(rv, "schemaname");
+		}
 		if ((rc = on_stmt(p, json_object_get(st, "stmt"), err)) != 0)
 			return rc;
 	}

@@ -15,16 +15,17 @@
 /* Per-file state. */
 typedef struct pgf {
 	dbw_lint_file *f;
-	size_t base;             /* content offset of the parsed text */
-	size_t so, sl;           /* current statement: content offset and length */
-	dbw_strv created;        /* tables created in this file */
-	dbw_strv indexes;        /* indexes created in this file */
-	dbw_strv types;          /* types created in this file */
-	dbw_strv renamed_types;  /* "old\nnew" pairs */
-	dbw_strv copies;         /* "src\ndst": INSERT INTO dst SELECT ... FROM src */
-	dbw_strv renames;        /* "old\nnew" table renames */
-	dbw_strv pending_checks; /* "conname\ntable.col": CHECK (col IS NOT NULL) NOT VALID */
-	dbw_strv notnull_ok;     /* "table.col" with a validated IS NOT NULL check */
+	size_t base;              /* content offset of the parsed text */
+	size_t so, sl;            /* current statement: content offset and length */
+	dbw_strv created;         /* tables created in this file */
+	dbw_strv indexes;         /* indexes created in this file */
+	dbw_strv types;           /* types created in this file */
+	dbw_strv renamed_types;   /* "old\nnew" pairs */
+	dbw_strv copies;          /* "src\ndst": INSERT INTO dst SELECT ... FROM src */
+	dbw_strv renames;         /* "old\nnew" table renames */
+	dbw_strv pending_checks;  /* "conname\ntable.col": CHECK (col IS NOT NULL) NOT VALID */
+	dbw_strv notnull_ok;      /* "table.col" with a validated IS NOT NULL check */
+	const char *rel, *schema; /* the statement's relation (RangeVar), for sizes */
 	int in_txn;
 	size_t begin_off, begin_len; /* the open BEGIN */
 	int lock_timeout;
@@ -131,8 +132,17 @@ static inline int is_new(const pgf *p, const char *table)
 static inline int report(pgf *p, const char *rule, const char *table, dbw_error *err,
                          const char *fmt, const char *a, const char *b)
 {
-	return dbw_lint__report(p->f, rule, p->so, p->so, p->sl, table, NULL, err, fmt, a ? a : "",
-	                        b ? b : "");
+	size_t before = p->f->l->count;
+	int rc = dbw_lint__report(p->f, rule, p->so, p->so, p->sl, table, NULL, err, fmt,
+	                          a ? a : "", b ? b : "");
+	/* the statement's own relation carries its schema, for live sizes */
+	if (!rc && table && p->schema && p->rel && strcmp(table, p->rel) == 0 &&
+	    p->f->l->count > before) {
+		dbw_finding *f = &p->f->l->items[p->f->l->count - 1];
+		if (!(f->schema = dbw_strdup(p->schema)))
+			rc = dbw_error_set(err, DBW_ENOMEM, "out of memory");
+	}
+	return rc;
 }
 
 /* DW209, once per file: an ACCESS EXCLUSIVE lock on an existing table with no lock_timeout. */

@@ -60,7 +60,15 @@ int dbw_lint_add_sizes(dbw_lint *l, dbw_conn *c, dbw_error *err)
 		const char *params[1];
 		if (!f->table || f->rows >= 0)
 			continue;
-		ident = dbw_sql_quote_ident(DBW_DB_POSTGRES, f->table);
+		if (f->schema) {
+			char *qs = dbw_sql_quote_ident(DBW_DB_POSTGRES, f->schema);
+			char *qt = dbw_sql_quote_ident(DBW_DB_POSTGRES, f->table);
+			ident = qs && qt ? dbw_sprintf("%s.%s", qs, qt) : NULL;
+			free(qs);
+			free(qt);
+		} else {
+			ident = dbw_sql_quote_ident(DBW_DB_POSTGRES, f->table);
+		}
 		if (!ident)
 			return dbw_error_set(err, DBW_ENOMEM, "out of memory");
 		params[0] = ident;
@@ -78,7 +86,9 @@ int dbw_lint_add_sizes(dbw_lint *l, dbw_conn *c, dbw_error *err)
 			/* every finding on this table gets the same numbers */
 			for (size_t k = i; k < l->count; k++) {
 				dbw_finding *g = &l->items[k];
-				if (!g->table || strcmp(g->table, f->table) || g->rows >= 0)
+				if (!g->table || strcmp(g->table, f->table) || g->rows >= 0 ||
+				    (!g->schema) != (!f->schema) ||
+				    (g->schema && strcmp(g->schema, f->schema)))
 					continue;
 				g->rows = rows;
 				g->bytes = bytes;

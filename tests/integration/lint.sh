@@ -153,6 +153,12 @@ if [ -n "${PGHOST:-}" ] && psql -XAtqc 'select 1' postgres >/dev/null 2>&1; then
 	run "$DBWARD" -e production lint
 	expect_rc 7 "lint -e production"
 	expect_in "$OUT" 'blocks writes for the whole build (50.0 k rows, ' "the live size is in the message"
+	psql_q "$db" "CREATE SCHEMA app; CREATE TABLE app.events (id bigint, kind text); INSERT INTO app.events SELECT g, 'k' FROM generate_series(1, 2000) g; ANALYZE app.events;"
+	sum_before=$(pg_data_checksum "$db")
+	printf -- '-- migrate:up\nCREATE INDEX events_kind ON app.events (kind);\n' >db/migrations/20240301000000_events.sql
+	run "$DBWARD" -e production lint
+	expect_in "$OUT" 'existing table "events" without CONCURRENTLY blocks writes for the whole build (2000 rows, ' "a schema-qualified table is measured in its schema"
+	rm db/migrations/20240301000000_events.sql
 	printf '[env.production]\nurl = %s\n[lint]\nsmall_table_rows = 100000\n' "$(pg_url "$db")" >dbward.ini
 	run "$DBWARD" -e production lint
 	expect_rc 0 "small_table_rows lowers findings on a small table"

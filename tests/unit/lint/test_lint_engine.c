@@ -50,6 +50,18 @@ static void test_lint_engine__position_excerpt_hint(void **state)
 	dbw_lint_free(l);
 }
 
+static void test_lint_engine__schema_of_the_table(void **state)
+{
+	dbw_lint *l =
+	    lint_pg("CREATE INDEX i ON auth.users (email);\nCREATE INDEX j ON users (x);\n", 0);
+	(void)state;
+	assert_int_equal(dbw_lint_count(l), 2);
+	assert_string_equal(dbw_lint_finding(l, 0)->table, "users");
+	assert_string_equal(dbw_lint_finding(l, 0)->schema, "auth");
+	assert_null(dbw_lint_finding(l, 1)->schema);
+	dbw_lint_free(l);
+}
+
 static void test_lint_engine__parse_error_position(void **state)
 {
 	/* the parser reports characters; a multi-byte name before the error must not shift it */
@@ -299,6 +311,7 @@ int main(void)
 	    cmocka_unit_test(test_lint_engine__messages_name_objects),
 	    cmocka_unit_test(test_lint_engine__severity_overrides),
 	    cmocka_unit_test(test_lint_engine__bad_lint_settings),
+	    cmocka_unit_test(test_lint_engine__schema_of_the_table),
 	    cmocka_unit_test(test_lint_engine__size_text),
 	    cmocka_unit_test(test_lint_engine__folder_dialect),
 	    cmocka_unit_test(test_lint_engine__rules_have_pages),
