@@ -324,8 +324,7 @@ int dbw_lint_staged(dbw_lint *l, const dbw_staged_options *opts, dbw_error *err)
 				rc = dbw_lint_migration(l, m, 0, err);
 			else if (!rc)
 				rc = dbw_lint_text(l, m->rel_path ? m->rel_path : rel, blob, blen,
-				                   0, blen, m->no_transaction ? DBW_LINT_NO_TXN : 0,
-				                   err);
+				                   0, blen, 0, err);
 			free(blob);
 		}
 		free(rel);
