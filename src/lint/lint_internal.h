@@ -27,6 +27,7 @@ typedef struct dbw_lint_model {
 	dbw_strv tables; /* tables created by earlier files (and this one, as it goes) */
 	dbw_lint_col *cols;
 	size_t n_cols, cap_cols;
+	dbw_strv indexes; /* "index\ntable" for indexes created by the linted files */
 	dbw_lint_enum *enums;
 	size_t n_enums, cap_enums;
 } dbw_lint_model;
@@ -85,6 +86,9 @@ void dbw_lint__model_rename_col(dbw_lint_model *m, const char *table, const char
                                 const char *to);
 dbw_lint_enum *dbw_lint__model_enum(dbw_lint_model *m, const char *name);
 int dbw_lint__model_add_enum(dbw_lint_model *m, const char *name, dbw_strv *values_taken);
+/* Index -> table, as the linted files created them; NULL when unknown. */
+int dbw_lint__model_add_index(dbw_lint_model *m, const char *index, const char *table);
+const char *dbw_lint__model_index_table(const dbw_lint_model *m, const char *index);
 /* 1 when a known column has that type (or an array of it). */
 int dbw_lint__model_type_in_use(const dbw_lint_model *m, const char *type);
 void dbw_lint__model_drop_enum(dbw_lint_model *m, const char *name);

@@ -18,6 +18,7 @@
 void dbw_lint__model_free(dbw_lint_model *m)
 {
 	dbw_strv_free(&m->tables);
+	dbw_strv_free(&m->indexes);
 	for (size_t i = 0; i < m->n_cols; i++) {
 		free(m->cols[i].table);
 		free(m->cols[i].column);
@@ -336,4 +337,22 @@ int dbw_lint__model_type_in_use(const dbw_lint_model *m, const char *type)
 			return 1;
 	}
 	return 0;
+}
+
+int dbw_lint__model_add_index(dbw_lint_model *m, const char *index, const char *table)
+{
+	char *s = dbw_sprintf("%s\n%s", index, table);
+	return s ? dbw_strv_take(&m->indexes, s) : DBW_ENOMEM;
+}
+
+const char *dbw_lint__model_index_table(const dbw_lint_model *m, const char *index)
+{
+	size_t n = strlen(index);
+	/* the latest definition wins (an index dropped and re-created on another table) */
+	for (size_t i = m->indexes.count; i-- > 0;) {
+		const char *s = m->indexes.items[i];
+		if (strncmp(s, index, n) == 0 && s[n] == '\n')
+			return s + n + 1;
+	}
+	return NULL;
 }

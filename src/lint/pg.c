@@ -96,7 +96,8 @@ static int on_stmt(pgf *p, json_t *stmt, dbw_error *err)
 	if (strcmp(k, "IndexStmt") == 0) {
 		const char *idx = jstr(s, "idxname");
 		t = relname(json_object_get(s, "relation"));
-		if (idx && dbw_strv_push(&p->indexes, idx))
+		if (idx && (dbw_strv_push(&p->indexes, idx) ||
+		            (t && dbw_lint__model_add_index(&p->f->l->model, idx, t))))
 			return dbw_error_set(err, DBW_ENOMEM, "out of memory");
 		if (jbool(s, "concurrent")) {
 			if (p->in_txn)

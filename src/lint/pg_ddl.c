@@ -377,8 +377,14 @@ int dbw_lint__pg_drop(pgf *p, json_t *s, dbw_error *err)
 			dbw_lint__model_drop_enum(m, name);
 		} else if (strcmp(rt, "OBJECT_INDEX") == 0 && !jbool(s, "concurrent") &&
 		           !dbw_strv_contains(&p->indexes, name)) {
-			rc = report(p, "DW210", NULL, err,
-			            "index \"%s\" is dropped without CONCURRENTLY%s", name, "");
+			/* the earlier files say which table the index is on */
+			const char *it = dbw_lint__model_index_table(m, name);
+			if (!it || !is_new(p, it))
+				rc = report(
+				    p, "DW210", it, err,
+				    it ? "index \"%s\" on \"%s\" is dropped without CONCURRENTLY"
+				       : "index \"%s\" is dropped without CONCURRENTLY%s",
+				    name, it ? it : "");
 		}
 		if (rc)
 			return rc;

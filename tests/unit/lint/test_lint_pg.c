@@ -222,6 +222,11 @@ static const lint_case cases[] = {
     {"DW210", 0, 0, "DROP INDEX CONCURRENTLY \"User_email_key\";"},
     {"DW210", 0, 0, "CREATE INDEX i ON tnew (a);\nDROP INDEX i;"},
     {"DW210", 0, 0, "DROP TABLE IF EXISTS x_idx;"},
+    {"DW210", 1, 0,
+     "CREATE TABLE t (a int);\nCREATE INDEX t_a ON t (a);\n-- @next-file\nDROP INDEX t_a;"},
+    {"DW210", 0, 0,
+     "CREATE TABLE t (a int);\nCREATE INDEX t_a ON t (a);\n-- @next-file\nDROP TABLE t;\nCREATE "
+     "TABLE t (a int, b int);\nDROP INDEX IF EXISTS t_a;"},
     /* DW211 transaction-nesting */
     {"DW211", 1, 0, "BEGIN;\nALTER TABLE t ADD COLUMN a int;"},
     {"DW211", 1, 0, "BEGIN;\nBEGIN;\nALTER TABLE t ADD COLUMN a int;\nCOMMIT;\nCOMMIT;"},
