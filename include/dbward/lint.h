@@ -126,6 +126,31 @@ int dbw_lint_text(dbw_lint *l, const char *file, const char *content, size_t len
 int dbw_lint_migration(dbw_lint *l, const dbw_migration *m, unsigned flags, dbw_error *err);
 
 /**
+ * Lint a migration set in order: migrations with want[i] non-zero are
+ * linted, the ones before them replayed into the schema model (and, for
+ * SQLite, run on the shadow database) without findings. want has
+ * set->count entries.
+ * @return 0; DBW_ENOMEM.
+ */
+int dbw_lint_set(dbw_lint *l, const dbw_migration_set *set, const unsigned char *want,
+                 dbw_error *err);
+
+/**
+ * Lint every .sql file of a seeds folder as a seed (DW401 applies); file
+ * names in findings are relative to root. A missing folder is not an error.
+ * @return 0; DBW_EIO when a file cannot be read; DBW_ENOMEM.
+ */
+int dbw_lint_seeds(dbw_lint *l, const char *seeds_dir, const char *root, dbw_error *err);
+
+/**
+ * Verify the set's dbward.sum (dbw_sum_verify) and record each change as a
+ * DW003 finding (error: dbw_lint_code then says DBW_EHISTORY).
+ * @return 0 (changes are findings); DBW_ENOTFOUND when there is no
+ *         dbward.sum (err's hint says to run dbward sum); DBW_EIO; DBW_ENOMEM.
+ */
+int dbw_lint_sum(dbw_lint *l, const dbw_migration_set *set, dbw_error *err);
+
+/**
  * Record a finding that is not about SQL (dbward.sum, staged files): rule_id
  * must name a rule; line/col may be 0. Used by the command layers that
  * check files (see dbw_lint_staged).
@@ -142,7 +167,12 @@ const dbw_finding *dbw_lint_finding(const dbw_lint *l, size_t i);
 void dbw_lint_totals(const dbw_lint *l, size_t *errors, size_t *warnings, size_t *infos,
                      size_t *allowed);
 
-/** DBW_ELINT when an error-level finding is not signed off, else 0. */
+/**
+ * The outcome: DBW_EHISTORY when an error-level history finding (DW003
+ * dbward.sum, DW501 committed migration changed) is not signed off, since a
+ * history that cannot be trusted comes first; else DBW_ELINT when any
+ * error-level finding is not signed off; else 0.
+ */
 int dbw_lint_code(const dbw_lint *l);
 
 /**

@@ -154,50 +154,17 @@ static int print_rules(dbw_cli *cli)
 	return 0;
 }
 
-/* dbward.sum: each change becomes a DW003 finding; no file: a note. */
-static int check_sum(dbw_cli *cli, dbw_lint *l, const dbw_migration_set *set, dbw_db_kind dialect,
-                     dbw_error *err)
+/* dbward.sum: its changes become DW003 findings; without one, a note. */
+static int check_sum(dbw_cli *cli, dbw_lint *l, const dbw_migration_set *set, dbw_error *err)
 {
-	dbw_sum_report *r = NULL;
-	dbw_error e = DBW_ERROR_INIT;
-	int rc = dbw_sum_verify(set, dialect, &r, &e);
+	int rc = dbw_lint_sum(l, set, err);
 	if (rc == DBW_ENOTFOUND) {
 		cli_note(cli,
 		         "note: no dbward.sum beside the migrations; run 'dbward sum' to guard "
 		         "their integrity\n");
+		dbw_error_clear(err);
 		rc = 0;
-	} else if (rc == DBW_EHISTORY) {
-		rc = 0;
-		for (size_t i = 0; i < r->count && !rc; i++) {
-			const dbw_sum_change *c = &r->items[i];
-			const char *hint =
-			    c->kind == DBW_SUM_COSMETIC
-			        ? "Only whitespace or comments changed: restore the file, or "
-			          "run \"dbward sum\" to accept the edit."
-			    : c->kind == DBW_SUM_ADDED
-			        ? "Run \"dbward sum\" and commit dbward.sum with the migration."
-			        : NULL;
-			rc = dbw_lint_add(l, "DW003", c->file ? c->file : r->path,
-			                  c->file ? 0 : c->line, 0, c->message, hint, err);
-		}
-	} else if (rc) {
-		dbw_error_move(err, &e);
 	}
-	dbw_sum_report_free(r);
-	dbw_error_clear(&e);
-	return rc;
-}
-
-/* Lint the set in order: migrations with lint[i] set are linted, the others replayed. */
-static int lint_set(dbw_lint *l, const dbw_migration_set *set, const char *want, dbw_error *err)
-{
-	size_t last = 0;
-	int rc = 0;
-	for (size_t i = 0; i < set->count; i++)
-		if (want[i])
-			last = i + 1;
-	for (size_t i = 0; i < last && !rc; i++)
-		rc = dbw_lint_migration(l, &set->items[i], want[i] ? 0 : DBW_LINT_REPLAY, err);
 	return rc;
 }
 
@@ -208,35 +175,6 @@ static int same_file(const char *a, const char *b)
 	free(ra);
 	free(rb);
 	return same;
-}
-
-/* Seeds folder: every .sql file, linted as a seed (DW401). */
-static int lint_seeds(dbw_lint *l, const dbw_project *p, dbw_error *err)
-{
-	const char *dir = dbw_project_seeds_dir(p);
-	dbw_strv names = DBW_STRV_INIT;
-	int rc = 0;
-	if (!dir || !dbw_path_is_dir(dir))
-		return 0;
-	if ((rc = dbw_dir_list(dir, &names, err)) != 0)
-		return rc;
-	for (size_t i = 0; i < names.count && !rc; i++) {
-		char *path, *rel, *data = NULL;
-		size_t len;
-		if (!dbw_str_endswith(names.items[i], ".sql"))
-			continue;
-		path = dbw_path_join(dir, names.items[i]);
-		rel = path ? dbw_path_relative(path, dbw_project_root(p)) : NULL;
-		if (!rel)
-			rc = dbw_error_set(err, DBW_ENOMEM, "out of memory");
-		else if ((rc = dbw_file_read(path, &data, &len, err)) == 0)
-			rc = dbw_lint_text(l, rel, data, len, 0, len, DBW_LINT_SEED, err);
-		free(data);
-		free(rel);
-		free(path);
-	}
-	dbw_strv_free(&names);
-	return rc;
 }
 
 static int run(dbw_cli *cli, int argc, char **argv)
@@ -257,7 +195,7 @@ static int run(dbw_cli *cli, int argc, char **argv)
 	dbw_lint *l = NULL;
 	dbw_lint_options lo = DBW_LINT_OPTIONS_INIT;
 	const char *format = "text", *dialect = NULL;
-	char *want = NULL;
+	unsigned char *want = NULL;
 	int c, ex = 0, rc, pending = 0, staged = 0, github = 0;
 	size_t errors, warnings, infos, allowed;
 
@@ -313,7 +251,7 @@ static int run(dbw_cli *cli, int argc, char **argv)
 			goto fail;
 		if (dbw_path_is_dir(dbw_project_migrations_dir(p))) {
 			if ((rc = cli_migrations(cli, &set, &err)) < 0 ||
-			    (rc = check_sum(cli, l, set, lo.dialect, &err)) < 0)
+			    (rc = check_sum(cli, l, set, &err)) < 0)
 				goto fail;
 		}
 	} else {
@@ -364,11 +302,13 @@ static int run(dbw_cli *cli, int argc, char **argv)
 			if (rc < 0)
 				goto fail;
 		}
-		if (set && (rc = lint_set(l, set, want, &err)) < 0)
+		if (set && (rc = dbw_lint_set(l, set, want, &err)) < 0)
 			goto fail;
-		if (optind >= argc && !pending && (rc = lint_seeds(l, p, &err)) < 0)
+		if (optind >= argc && !pending &&
+		    (rc = dbw_lint_seeds(l, dbw_project_seeds_dir(p), dbw_project_root(p), &err)) <
+		        0)
 			goto fail;
-		if (set && !files_outside && (rc = check_sum(cli, l, set, lo.dialect, &err)) < 0)
+		if (set && !files_outside && (rc = check_sum(cli, l, set, &err)) < 0)
 			goto fail;
 	}
 	/* knows the target: live table sizes when an environment is named and reachable */
@@ -385,13 +325,6 @@ static int run(dbw_cli *cli, int argc, char **argv)
 
 	dbw_lint_totals(l, &errors, &warnings, &infos, &allowed);
 	rc = dbw_lint_code(l);
-	for (size_t i = 0; i < dbw_lint_count(l); i++) {
-		const dbw_finding *f = dbw_lint_finding(l, i);
-		/* a history that cannot be trusted comes before what its SQL does */
-		if (!f->allowed && f->severity == DBW_SEV_ERROR &&
-		    strcmp(f->rule->category, "history") == 0)
-			rc = DBW_EHISTORY;
-	}
 	ex = dbw_exit_status(rc);
 	if (cli->json) {
 		json_t *doc = json_object(), *arr = json_array(), *tot = json_object();

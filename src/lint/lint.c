@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include <dbward/sum.h>
 #include "lint_internal.h"
 
 int dbw_lint_new(dbw_lint **out, const dbw_lint_options *opts, dbw_error *err)
@@ -351,9 +352,80 @@ void dbw_lint_totals(const dbw_lint *l, size_t *errors, size_t *warnings, size_t
 
 int dbw_lint_code(const dbw_lint *l)
 {
-	size_t e;
-	dbw_lint_totals(l, &e, NULL, NULL, NULL);
-	return e ? DBW_ELINT : 0;
+	int rc = 0;
+	for (size_t i = 0; i < l->count; i++) {
+		const dbw_finding *f = &l->items[i];
+		if (f->allowed || f->severity != DBW_SEV_ERROR)
+			continue;
+		if (strcmp(f->rule->category, "history") == 0)
+			return DBW_EHISTORY;
+		rc = DBW_ELINT;
+	}
+	return rc;
+}
+
+int dbw_lint_set(dbw_lint *l, const dbw_migration_set *set, const unsigned char *want,
+                 dbw_error *err)
+{
+	size_t last = 0;
+	int rc = 0;
+	for (size_t i = 0; i < set->count; i++)
+		if (want[i])
+			last = i + 1;
+	for (size_t i = 0; i < last && !rc; i++)
+		rc = dbw_lint_migration(l, &set->items[i], want[i] ? 0 : DBW_LINT_REPLAY, err);
+	return rc;
+}
+
+int dbw_lint_seeds(dbw_lint *l, const char *seeds_dir, const char *root, dbw_error *err)
+{
+	dbw_strv names = DBW_STRV_INIT;
+	int rc = 0;
+	if (!seeds_dir || !dbw_path_is_dir(seeds_dir))
+		return 0;
+	if ((rc = dbw_dir_list(seeds_dir, &names, err)) != 0)
+		return rc;
+	for (size_t i = 0; i < names.count && !rc; i++) {
+		char *path, *rel, *data = NULL;
+		size_t len;
+		if (!dbw_str_endswith(names.items[i], ".sql"))
+			continue;
+		path = dbw_path_join(seeds_dir, names.items[i]);
+		rel = path ? (root ? dbw_path_relative(path, root) : dbw_strdup(path)) : NULL;
+		if (!rel)
+			rc = dbw_error_set(err, DBW_ENOMEM, "out of memory");
+		else if ((rc = dbw_file_read(path, &data, &len, err)) == 0)
+			rc = dbw_lint_text(l, rel, data, len, 0, len, DBW_LINT_SEED, err);
+		free(data);
+		free(rel);
+		free(path);
+	}
+	dbw_strv_free(&names);
+	return rc;
+}
+
+int dbw_lint_sum(dbw_lint *l, const dbw_migration_set *set, dbw_error *err)
+{
+	dbw_sum_report *r = NULL;
+	int rc = dbw_sum_verify(set, l->dialect, &r, err);
+	if (rc == DBW_EHISTORY) {
+		dbw_error_clear(err);
+		rc = 0;
+		for (size_t i = 0; i < r->count && !rc; i++) {
+			const dbw_sum_change *c = &r->items[i];
+			const char *hint =
+			    c->kind == DBW_SUM_COSMETIC
+			        ? "Only whitespace or comments changed: restore the file, or run "
+			          "\"dbward sum\" to accept the edit."
+			    : c->kind == DBW_SUM_ADDED
+			        ? "Run \"dbward sum\" and commit dbward.sum with the migration."
+			        : NULL;
+			rc = dbw_lint_add(l, "DW003", c->file ? c->file : r->path,
+			                  c->file ? 0 : c->line, 0, c->message, hint, err);
+		}
+	}
+	dbw_sum_report_free(r);
+	return rc;
 }
 
 dbw_db_kind dbw_lint_folder_dialect(const char *migrations_dir)

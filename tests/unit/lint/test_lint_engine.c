@@ -62,6 +62,21 @@ static void test_lint_engine__schema_of_the_table(void **state)
 	dbw_lint_free(l);
 }
 
+static void test_lint_engine__history_before_lint(void **state)
+{
+	dbw_lint *l = lint_pg("SET lock_timeout = '1s';\nDROP TABLE a;\n", 0);
+	dbw_error err = DBW_ERROR_INIT;
+	(void)state;
+	assert_int_equal(dbw_lint_code(l), DBW_ELINT);
+	assert_int_equal(dbw_lint_add(l, "DW003", "db/migrations/dbward.sum", 3, 0,
+	                              "migration \"1\" was deleted", NULL, &err),
+	                 0);
+	assert_int_equal(dbw_lint_code(l), DBW_EHISTORY);
+	assert_int_equal(dbw_lint_add(l, "DW999", "x", 0, 0, "m", NULL, &err), DBW_EUSAGE);
+	dbw_error_clear(&err);
+	dbw_lint_free(l);
+}
+
 static void test_lint_engine__parse_error_position(void **state)
 {
 	/* the parser reports characters; a multi-byte name before the error must not shift it */
@@ -312,6 +327,7 @@ int main(void)
 	    cmocka_unit_test(test_lint_engine__severity_overrides),
 	    cmocka_unit_test(test_lint_engine__bad_lint_settings),
 	    cmocka_unit_test(test_lint_engine__schema_of_the_table),
+	    cmocka_unit_test(test_lint_engine__history_before_lint),
 	    cmocka_unit_test(test_lint_engine__size_text),
 	    cmocka_unit_test(test_lint_engine__folder_dialect),
 	    cmocka_unit_test(test_lint_engine__rules_have_pages),
