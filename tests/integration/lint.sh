@@ -104,6 +104,20 @@ run "$DBWARD" sum extra
 expect_rc 2 "sum: extra argument"
 run "$DBWARD" hook
 expect_rc 2 "hook: missing action"
+run "$DBWARD" hook install extra
+expect_rc 2 "hook: extra argument"
+run "$DBWARD" hook remove
+expect_rc 2 "hook: unknown action"
+expect_in "$ERR" 'error: unknown hook action "remove" (install)' "names the action"
+run "$DBWARD" hook --bogus
+expect_rc 2 "hook: bad option"
+run "$DBWARD" hook --help
+expect_rc 0 "hook --help"
+run "$DBWARD" sum --bogus
+expect_rc 2 "sum: bad option"
+run "$DBWARD" sum --help
+expect_rc 0 "sum --help"
+expect_in "$OUT" "usage: dbward sum" "sum usage"
 
 # pre-commit: hook install and --staged
 git init -q . && git config user.email t@example.com && git config user.name t
