@@ -168,6 +168,25 @@ static int on_stmt(pgf *p, json_t *stmt, dbw_error *err)
 			return dbw_error_set(err, DBW_ENOMEM, "out of memory");
 		return 0;
 	}
+	if (strcmp(k, "AlterDomainStmt") == 0) {
+		/* ADD CONSTRAINT on a domain checks every column of that domain, under lock */
+		json_t *in;
+		const char *dom = last_name(json_object_get(s, "typeName"));
+		if (strcmp(jstr(s, "subtype") ? jstr(s, "subtype") : "", "C") == 0 &&
+		    strcmp(node(json_object_get(s, "def"), &in), "Constraint") == 0 &&
+		    !jbool(in, "skip_validation") && dom && !dbw_strv_contains(&p->types, dom))
+			return report(p, "DW203", NULL, err,
+			              "constraint added to domain \"%s\" without NOT VALID: every "
+			              "column of the domain is checked under lock%s",
+			              dom, "");
+		return 0;
+	}
+	if (strcmp(k, "CreateDomainStmt") == 0) {
+		const char *dom = last_name(json_object_get(s, "domainname"));
+		if (dom && dbw_strv_push(&p->types, dom))
+			return dbw_error_set(err, DBW_ENOMEM, "out of memory");
+		return 0;
+	}
 	if (strcmp(k, "VacuumStmt") == 0) {
 		if (jbool(s, "is_vacuumcmd") && has_defelem(json_object_get(s, "options"), "full"))
 			return report(

@@ -150,6 +150,12 @@ static const lint_case cases[] = {
     {"DW203", 0, 0,
      "CREATE TABLE \"Field\" (id int, \"documentId\" int);\nALTER TABLE \"Field\" ADD CONSTRAINT f "
      "FOREIGN KEY (\"documentId\") REFERENCES \"Document\"(id);"},
+    {"DW203", 1, 0, "ALTER DOMAIN email_address ADD CONSTRAINT email_at CHECK (VALUE ~ '@');"},
+    {"DW203", 0, 0,
+     "ALTER DOMAIN email_address ADD CONSTRAINT email_at CHECK (VALUE ~ '@') NOT VALID;"},
+    {"DW203", 0, 0,
+     "CREATE DOMAIN email_address AS text;\nALTER DOMAIN email_address ADD CONSTRAINT email_at "
+     "CHECK (VALUE ~ '@');"},
     /* DW204 unique-without-index */
     {"DW204", 1, 0, "ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE (email);"},
     {"DW204", 1, 0, "ALTER TABLE \"Account\" ADD PRIMARY KEY (\"id\");"},
