@@ -107,8 +107,10 @@ void dbw_lint_free(dbw_lint *l);
 
 /** Flags for dbw_lint_text. */
 enum {
-	DBW_LINT_SEED = 1 << 0,  /**< the text is a seed file: DW401 applies */
-	DBW_LINT_REPLAY = 1 << 1 /**< learn the schema only; record no finding */
+	DBW_LINT_SEED = 1 << 0,   /**< the text is a seed file: DW401 applies */
+	DBW_LINT_REPLAY = 1 << 1, /**< learn the schema only; record no finding */
+	DBW_LINT_NO_TXN = 1 << 2  /**< the file runs outside a transaction (dbward:no-transaction):
+	                               locks end with each statement (DW213) */
 };
 
 /**
@@ -122,7 +124,8 @@ enum {
 int dbw_lint_text(dbw_lint *l, const char *file, const char *content, size_t len, size_t start,
                   size_t end, unsigned flags, dbw_error *err);
 
-/** Lint a migration's up section (dbw_lint_text with its rel_path and file positions). */
+/** Lint a migration's up section (dbw_lint_text with its rel_path, file positions and
+ * DBW_LINT_NO_TXN when it is marked no-transaction). */
 int dbw_lint_migration(dbw_lint *l, const dbw_migration *m, unsigned flags, dbw_error *err);
 
 /**

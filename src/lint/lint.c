@@ -311,6 +311,8 @@ int dbw_lint_text(dbw_lint *l, const char *file, const char *content, size_t len
 
 int dbw_lint_migration(dbw_lint *l, const dbw_migration *m, unsigned flags, dbw_error *err)
 {
+	if (m->no_transaction)
+		flags |= DBW_LINT_NO_TXN;
 	return dbw_lint_text(l, m->rel_path ? m->rel_path : m->path, m->content, m->content_len,
 	                     m->up_offset, m->up_offset + m->up_len, flags, err);
 }

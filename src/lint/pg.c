@@ -14,11 +14,29 @@
 
 #include "pg_internal.h"
 
+/* DW213: data changed in a table this migration's transaction holds ACCESS EXCLUSIVE on. */
+static int backfill_under_lock(pgf *p, const char *t, const char *what, dbw_error *err)
+{
+	if (!t || !dbw_strv_contains(&p->locked, t) || dbw_strv_contains(&p->backfilled, t))
+		return 0;
+	if (dbw_strv_push(&p->backfilled, t))
+		return dbw_error_set(err, DBW_ENOMEM, "out of memory");
+	return report(
+	    p, "DW213", t, err,
+	    "%s of \"%s\" runs while this migration holds an ACCESS EXCLUSIVE lock on it: "
+	    "reads and writes wait for the whole data change",
+	    what, t);
+}
+
 static int on_insert(pgf *p, json_t *s, dbw_error *err)
 {
 	const char *t = relname(json_object_get(s, "relation"));
+	int rc;
 	if (!t)
 		return 0;
+	if (json_object_get(s, "selectStmt") &&
+	    (rc = backfill_under_lock(p, t, "INSERT", err)) != 0)
+		return rc;
 	if ((p->f->flags & DBW_LINT_SEED) && !json_object_get(s, "onConflictClause"))
 		return report(p, "DW401", t, err,
 		              "seed INSERT into \"%s\" has no ON CONFLICT: re-running the seed "
@@ -143,6 +161,8 @@ static int on_stmt(pgf *p, json_t *stmt, dbw_error *err)
 	if (strcmp(k, "DeleteStmt") == 0 || strcmp(k, "UpdateStmt") == 0) {
 		int del = k[0] == 'D';
 		t = relname(json_object_get(s, "relation"));
+		if ((rc = backfill_under_lock(p, t, del ? "DELETE" : "UPDATE", err)) != 0)
+			return rc;
 		if (!t || is_new(p, t) || json_object_get(s, "whereClause"))
 			return 0;
 		return report(p, del ? "DW105" : "DW106", t, err,
@@ -245,8 +265,10 @@ static int on_stmt(pgf *p, json_t *stmt, dbw_error *err)
 			p->begin_len = p->sl;
 			return rc;
 		} else if (strcmp(kind, "TRANS_STMT_COMMIT") == 0 ||
-		           strcmp(kind, "TRANS_STMT_ROLLBACK") == 0)
+		           strcmp(kind, "TRANS_STMT_ROLLBACK") == 0) {
 			p->in_txn = 0;
+			dbw_strv_free(&p->locked); /* the locks end with the transaction */
+		}
 		return 0;
 	}
 	return 0;
@@ -432,5 +454,7 @@ int dbw_lint__pg(dbw_lint_file *f, dbw_error *err)
 	dbw_strv_free(&p.renames);
 	dbw_strv_free(&p.pending_checks);
 	dbw_strv_free(&p.notnull_ok);
+	dbw_strv_free(&p.locked);
+	dbw_strv_free(&p.backfilled);
 	return rc;
 }

@@ -26,6 +26,8 @@ typedef struct pgf {
 	dbw_strv pending_checks;  /* "conname\ntable.col": CHECK (col IS NOT NULL) NOT VALID */
 	dbw_strv notnull_ok;      /* "table.col" with a validated IS NOT NULL check */
 	const char *rel, *schema; /* the statement's relation (RangeVar), for sizes */
+	dbw_strv locked;          /* existing tables this file holds ACCESS EXCLUSIVE locks on */
+	dbw_strv backfilled;      /* tables DW213 was reported for */
 	int in_txn;
 	size_t begin_off, begin_len; /* the open BEGIN */
 	int lock_timeout;
@@ -148,8 +150,13 @@ static inline int report(pgf *p, const char *rule, const char *table, dbw_error 
 /* DW209, once per file: an ACCESS EXCLUSIVE lock on an existing table with no lock_timeout. */
 static inline int access_exclusive(pgf *p, const char *table, const char *what, dbw_error *err)
 {
-	if (p->lock_timeout || p->lock_reported || p->f->l->lock_timeout_configured ||
-	    is_new(p, table))
+	if (!table || is_new(p, table))
+		return 0;
+	/* held until the migration's transaction ends (DW213 reads this) */
+	if (!(p->f->flags & DBW_LINT_NO_TXN) && !dbw_strv_contains(&p->locked, table) &&
+	    dbw_strv_push(&p->locked, table))
+		return dbw_error_set(err, DBW_ENOMEM, "out of memory");
+	if (p->lock_timeout || p->lock_reported || p->f->l->lock_timeout_configured)
 		return 0;
 	p->lock_reported = 1;
 	return report(p, "DW209", table, err,

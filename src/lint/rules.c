@@ -92,6 +92,11 @@ static const dbw_lint_rule rules[] = {
      "DETACH PARTITION without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on the parent table",
      "Use ALTER TABLE ... DETACH PARTITION ... CONCURRENTLY (PostgreSQL 14+) in a migration "
      "marked \"-- dbward:no-transaction\"."},
+    {"DW213", "backfill-under-lock", DBW_SEV_WARNING, "locks",
+     "a data change (UPDATE, DELETE, INSERT ... SELECT) on a table the migration has just locked "
+     "with ALTER TABLE holds that lock for the whole data change",
+     "Change the schema in one migration and backfill in the next one (in batches), so the "
+     "ACCESS EXCLUSIVE lock is released at once."},
     {"DW301", "not-null-without-default", DBW_SEV_ERROR, "compatibility",
      "a NOT NULL column without a default fails on a non-empty table and breaks running "
      "writers",

@@ -253,6 +253,27 @@ static const lint_case cases[] = {
     {"DW212", 0, 0,
      "CREATE TABLE p (id int) PARTITION BY RANGE (id);\nCREATE TABLE p1 PARTITION OF p FOR VALUES "
      "FROM (0) TO (10);"},
+    /* DW213 backfill-under-lock */
+    {"DW213", 1, 0,
+     "ALTER TABLE \"Document\" ADD COLUMN \"createdAt\" TIMESTAMP(3);\nUPDATE \"Document\" SET "
+     "\"createdAt\" = \"created\";"},
+    {"DW213", 1, 0,
+     "ALTER TABLE users RENAME COLUMN name TO full_name;\nDELETE FROM users WHERE full_name IS "
+     "NULL;"},
+    {"DW213", 1, 0,
+     "SET lock_timeout = '2s';\nALTER TABLE audit ADD COLUMN v int;\nINSERT INTO audit (v) SELECT "
+     "1 FROM generate_series(1, 10);"},
+    {"DW213", 0, 0,
+     "UPDATE \"Document\" SET \"createdAt\" = \"created\" WHERE \"createdAt\" IS NULL;"},
+    {"DW213", 0, 0,
+     "BEGIN;\nALTER TABLE d ADD COLUMN c int;\nCOMMIT;\nUPDATE d SET c = 1 WHERE id < 1000;"},
+    {"DW213", 0, 0,
+     "CREATE TABLE n (id int);\nALTER TABLE n ADD COLUMN c int;\nUPDATE n SET c = 1;"},
+    {"DW213", 0, 0,
+     "ALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (u) REFERENCES users (id) NOT "
+     "VALID;\nUPDATE orders SET u = NULL WHERE u = 0;"},
+    {"DW213", 0, DBW_LINT_NO_TXN,
+     "ALTER TABLE t ADD COLUMN c int;\nUPDATE t SET c = 1 WHERE c IS NULL;"},
     /* DW301 not-null-without-default */
     {"DW301", 1, 0, "ALTER TABLE \"Document\" ADD COLUMN \"title\" TEXT NOT NULL;"},
     {"DW301", 1, 0,
@@ -322,6 +343,7 @@ RULE_TEST(DW209)
 RULE_TEST(DW210)
 RULE_TEST(DW211)
 RULE_TEST(DW212)
+RULE_TEST(DW213)
 RULE_TEST(DW301)
 RULE_TEST(DW302)
 RULE_TEST(DW303)
@@ -341,8 +363,9 @@ int main(void)
 	    cmocka_unit_test(test_lint_pg__DW207), cmocka_unit_test(test_lint_pg__DW208),
 	    cmocka_unit_test(test_lint_pg__DW209), cmocka_unit_test(test_lint_pg__DW210),
 	    cmocka_unit_test(test_lint_pg__DW211), cmocka_unit_test(test_lint_pg__DW212),
-	    cmocka_unit_test(test_lint_pg__DW301), cmocka_unit_test(test_lint_pg__DW302),
-	    cmocka_unit_test(test_lint_pg__DW303), cmocka_unit_test(test_lint_pg__DW401),
+	    cmocka_unit_test(test_lint_pg__DW213), cmocka_unit_test(test_lint_pg__DW301),
+	    cmocka_unit_test(test_lint_pg__DW302), cmocka_unit_test(test_lint_pg__DW303),
+	    cmocka_unit_test(test_lint_pg__DW401),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
