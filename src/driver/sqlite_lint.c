@@ -15,7 +15,9 @@ struct dbw_sqlite_shadow {
 	dbw_sq_action *acts;
 	size_t n, cap;
 	int oom;
-	int in_run; /* the authorizer is installed */
+	int in_run;   /* the authorizer is installed */
+	int attach;   /* the statement opens another file (ATTACH, VACUUM INTO): never run it */
+	int stepping; /* inside sqlite3_step: VACUUM INTO asks for its file only then */
 };
 
 int dbw_sqlite__shadow_open(dbw_sqlite_shadow **out, dbw_error *err)
@@ -97,6 +99,11 @@ static int authorizer(void *ctx, int code, const char *a1, const char *a2, const
 	dbw_sq_action *a;
 	int kind = map_action(code);
 	(void)dbname;
+	if (code == SQLITE_ATTACH) {
+		s->attach = 1;
+		if (s->stepping)
+			return SQLITE_DENY;
+	}
 	if (kind == DBW_SQ_OTHER || trigger || s->oom)
 		return SQLITE_OK;
 	if (s->n == s->cap) {
@@ -187,6 +194,7 @@ int dbw_sqlite__shadow_run(dbw_sqlite_shadow *s, const char *text, size_t len, d
 		int prc;
 		memset(&info, 0, sizeof(info));
 		clear_actions(s);
+		s->attach = 0;
 		prc = sqlite3_prepare_v2(s->db, sql + pos, (int)(len - pos), &st, &tail);
 		info.offset = pos;
 		if (prc != SQLITE_OK) {
@@ -212,11 +220,17 @@ int dbw_sqlite__shadow_run(dbw_sqlite_shadow *s, const char *text, size_t len, d
 		}
 		rc = fn(ctx, &info, err);
 		if (!rc) {
-			int step;
-			while ((step = sqlite3_step(st)) == SQLITE_ROW)
-				;
+			/* the shadow lives in memory: a statement that would write a file
+			 * (ATTACH 'x.db', VACUUM INTO 'x.db') is prepared, never run */
+			int step = SQLITE_DONE;
+			s->stepping = 1;
+			if (!s->attach)
+				while ((step = sqlite3_step(st)) == SQLITE_ROW)
+					;
+			s->stepping = 0;
 			info.phase = 1;
-			info.exec_error = step == SQLITE_DONE ? NULL : sqlite3_errmsg(s->db);
+			info.exec_error =
+			    step == SQLITE_DONE || s->attach ? NULL : sqlite3_errmsg(s->db);
 			rc = fn(ctx, &info, err);
 		}
 		sqlite3_finalize(st);

@@ -10,6 +10,8 @@
 #include <cmocka.h>
 
 #include "lint_cases.h"
+#include "util/util.h"
+#include <unistd.h>
 
 #define USERS                                                                                      \
 	"CREATE TABLE \"User\" (\"id\" TEXT NOT NULL PRIMARY KEY, \"email\" TEXT NOT NULL, "       \
@@ -137,6 +139,25 @@ static void test_lint_sqlite__parse_error_position(void **state)
 	dbw_lint_free(l);
 }
 
+/* The shadow never writes a file, whatever the migration says. */
+static void test_lint_sqlite__shadow_writes_no_file(void **state)
+{
+	char dir[] = "/tmp/dbw-shadow-XXXXXX", sql[256], *a, *b;
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	a = dbw_sprintf("%s/attached.db", dir);
+	b = dbw_sprintf("%s/vacuumed.db", dir);
+	snprintf(sql, sizeof(sql),
+	         "CREATE TABLE t (a INTEGER);\nATTACH DATABASE '%s' AS x;\nVACUUM INTO '%s';\n", a,
+	         b);
+	assert_string_equal(lint_ids(DBW_DB_SQLITE, sql, 0), "");
+	assert_false(dbw_path_exists(a));
+	assert_false(dbw_path_exists(b));
+	rmdir(dir);
+	free(a);
+	free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -149,6 +170,7 @@ int main(void)
 	    cmocka_unit_test(test_lint_sqlite__DW302),
 	    cmocka_unit_test(test_lint_sqlite__DW303),
 	    cmocka_unit_test(test_lint_sqlite__parse_error_position),
+	    cmocka_unit_test(test_lint_sqlite__shadow_writes_no_file),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
