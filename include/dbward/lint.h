@@ -195,10 +195,22 @@ int dbw_lint_add_sizes(dbw_lint *l, dbw_conn *c, dbw_error *err);
 void dbw_lint_size_text(double rows, long long bytes, char *out, size_t size);
 
 /**
- * The dialect of a migrations folder: SQLite when Prisma's
- * migration_lock.toml says provider = "sqlite", else PostgreSQL.
+ * The dialect a migrations folder declares: Prisma's migration_lock.toml
+ * provider ("sqlite": DBW_DB_SQLITE, "postgresql"/"postgres":
+ * DBW_DB_POSTGRES), else DBW_DB_NONE (the folder does not say).
  */
 dbw_db_kind dbw_lint_folder_dialect(const char *migrations_dir);
+
+/**
+ * The dialect to lint a project's migrations with: [lint] dialect
+ * (postgres or sqlite) in dbward.ini; else what the folder declares
+ * (dbw_lint_folder_dialect); else the engine of env's URL when env is given
+ * and its URL was configured (the embedded SQLite default of development
+ * does not count: a CI job without DATABASE_URL must not lint PostgreSQL
+ * migrations as SQLite); else PostgreSQL, dbward's main target.
+ * @return 0; DBW_ECONFIG when [lint] dialect names something else.
+ */
+int dbw_lint_dialect(const dbw_project *p, const dbw_env *env, dbw_db_kind *out, dbw_error *err);
 
 /* ---- pre-commit: staged files ---- */
 

@@ -220,13 +220,9 @@ static int run(dbw_cli *cli, int argc, char **argv)
 		return cli_usage_error(cli, "FILES, --pending and --staged exclude each other");
 	if ((rc = cli_project(cli, &p, &err)) < 0)
 		goto fail;
-	if (!dialect)
-		dialect = dbw_project_setting(p, "lint", "dialect");
 	if (dialect && strcmp(dialect, "postgres") && strcmp(dialect, "postgresql") &&
 	    strcmp(dialect, "sqlite"))
 		return cli_usage_error(cli, "unknown dialect \"%s\" (postgres or sqlite)", dialect);
-	lo.dialect = dialect ? (strcmp(dialect, "sqlite") == 0 ? DBW_DB_SQLITE : DBW_DB_POSTGRES)
-	                     : dbw_lint_folder_dialect(dbw_project_migrations_dir(p));
 	lo.project = p;
 	if (cli->env_name || pending) {
 		if ((rc = cli_env(cli, &env, &err)) < 0) {
@@ -239,6 +235,19 @@ static int run(dbw_cli *cli, int argc, char **argv)
 		} else {
 			lo.lock_timeout_configured = env->lock_timeout_ms > 0;
 		}
+	}
+	if (dialect) {
+		lo.dialect = strcmp(dialect, "sqlite") == 0 ? DBW_DB_SQLITE : DBW_DB_POSTGRES;
+	} else {
+		/* the environment's engine decides when nothing else does; -e not given: the
+		 * default environment, resolved only for this */
+		dbw_env *denv = NULL;
+		if (!env && cli_env(cli, &denv, &err) < 0)
+			dbw_error_clear(&err);
+		rc = dbw_lint_dialect(p, env ? env : denv, &lo.dialect, &err);
+		dbw_env_free(denv);
+		if (rc < 0)
+			goto fail;
 	}
 	if ((rc = dbw_lint_new(&l, &lo, &err)) < 0)
 		goto fail;

@@ -38,7 +38,6 @@ static int run(dbw_cli *cli, int argc, char **argv)
 	char *path = NULL;
 	int c, ex = 0, rc, check = 0;
 	dbw_db_kind dialect;
-	const char *d;
 
 	while ((c = cli_getopt(cli, &cmd_sum_def, argc, argv, "", longopts, &ex)) != 0) {
 		if (c < 0)
@@ -50,9 +49,15 @@ static int run(dbw_cli *cli, int argc, char **argv)
 		return ex;
 	if ((rc = cli_project(cli, &p, &err)) < 0 || (rc = cli_migrations(cli, &set, &err)) < 0)
 		goto fail;
-	d = dbw_project_setting(p, "lint", "dialect");
-	dialect = d ? (strcmp(d, "sqlite") == 0 ? DBW_DB_SQLITE : DBW_DB_POSTGRES)
-	            : dbw_lint_folder_dialect(set->dir);
+	{
+		dbw_env *env = NULL;
+		if (cli_env(cli, &env, &err) < 0)
+			dbw_error_clear(&err); /* the URL only helps choose the parser */
+		rc = dbw_lint_dialect(p, env, &dialect, &err);
+		dbw_env_free(env);
+		if (rc < 0)
+			goto fail;
+	}
 	if (check) {
 		rc = dbw_sum_verify(set, dialect, &r, &err);
 		if (rc == DBW_EHISTORY && !cli->json)

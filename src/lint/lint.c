@@ -435,9 +435,9 @@ dbw_db_kind dbw_lint_folder_dialect(const char *migrations_dir)
 	char *path = dbw_path_join(migrations_dir, "migration_lock.toml");
 	char *data = NULL;
 	size_t len = 0;
-	dbw_db_kind kind = DBW_DB_POSTGRES;
+	dbw_db_kind kind = DBW_DB_NONE;
 	if (path && dbw_file_read(path, &data, &len, NULL) == 0) {
-		/* Prisma writes: provider = "sqlite" */
+		/* Prisma writes: provider = "sqlite" (a TOML key, not SQL) */
 		char *line = data;
 		while (line && *line) {
 			char *nl = strchr(line, '\n');
@@ -448,6 +448,9 @@ dbw_db_kind dbw_lint_folder_dialect(const char *migrations_dir)
 				char *q = strchr(t, '"');
 				if (q && strncmp(q, "\"sqlite\"", 8) == 0)
 					kind = DBW_DB_SQLITE;
+				else if (q && (strncmp(q, "\"postgresql\"", 12) == 0 ||
+				               strncmp(q, "\"postgres\"", 10) == 0))
+					kind = DBW_DB_POSTGRES;
 			}
 			line = nl ? nl + 1 : NULL;
 		}
@@ -455,4 +458,29 @@ dbw_db_kind dbw_lint_folder_dialect(const char *migrations_dir)
 	free(data);
 	free(path);
 	return kind;
+}
+
+int dbw_lint_dialect(const dbw_project *p, const dbw_env *env, dbw_db_kind *out, dbw_error *err)
+{
+	const char *d = p ? dbw_project_setting(p, "lint", "dialect") : NULL;
+	*out = DBW_DB_POSTGRES;
+	if (d) {
+		if (strcasecmp(d, "sqlite") == 0) {
+			*out = DBW_DB_SQLITE;
+		} else if (strcasecmp(d, "postgres") && strcasecmp(d, "postgresql")) {
+			dbw_error_set(err, DBW_ECONFIG, "invalid lint dialect \"%s\"", d);
+			dbw_error_hint(err, "Use postgres or sqlite.");
+			dbw_error_where(err, "[lint] dialect");
+			return DBW_ECONFIG;
+		}
+		return 0;
+	}
+	if (p && (*out = dbw_lint_folder_dialect(dbw_project_migrations_dir(p))) != DBW_DB_NONE)
+		return 0;
+	*out = DBW_DB_POSTGRES;
+	/* config.c names the fallback "the embedded SQLite default" in url_origin */
+	if (env && env->url && !(env->url_origin && strstr(env->url_origin, "embedded")) &&
+	    dbw_url_kind(env->url) == DBW_DB_SQLITE)
+		*out = DBW_DB_SQLITE;
+	return 0;
 }

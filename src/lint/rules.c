@@ -10,7 +10,8 @@
 
 static const dbw_lint_rule rules[] = {
     {"DW001", "parse-error", DBW_SEV_ERROR, "lint", "the database's parser rejects the statement",
-     "Fix the syntax; the statement would fail at deploy."},
+     "Fix the syntax: the statement would fail at deploy. If the migrations are written for "
+     "the other engine, set [lint] dialect = postgres or sqlite in dbward.ini."},
     {"DW002", "unmatched-allow", DBW_SEV_WARNING, "lint",
      "a dbward:allow sign-off matches no finding or has no reason",
      "Remove the sign-off, or write it as \"-- dbward:allow <rule-id> <reason>\" above the "

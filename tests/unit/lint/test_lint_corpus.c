@@ -51,7 +51,7 @@ static dbw_lint *lint_folder(const char *rel, size_t min, size_t *count_out)
 	if (dbw_migrations_load(&set, dir, corpus(), DBW_FORMAT_AUTO, &err) != 0)
 		fail_msg("%s: %s", rel, err.message);
 	assert_true(set->count >= min);
-	o.dialect = dbw_lint_folder_dialect(dir);
+	o.dialect = dbw_lint_folder_dialect(dir) == DBW_DB_SQLITE ? DBW_DB_SQLITE : DBW_DB_POSTGRES;
 	assert_int_equal(dbw_lint_new(&l, &o, &err), 0);
 	for (size_t i = 0; i < set->count; i++)
 		if (dbw_lint_migration(l, &set->items[i], 0, &err) != 0)
