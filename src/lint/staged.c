@@ -343,23 +343,35 @@ done:
 int dbw_hook_install(const char *dir, const char *dbward_cmd, char **path_out, dbw_error *err)
 {
 	const char *a[] = {"rev-parse", "--path-format=absolute", "--git-path", "hooks", NULL};
-	char *hooks = NULL, *path = NULL, *script = NULL;
+	const char *t[] = {"rev-parse", "--show-toplevel", NULL};
+	char *hooks = NULL, *path = NULL, *script = NULL, *top = NULL, *sub = NULL, *cd = NULL;
 	size_t len;
 	int rc;
 
 	if (path_out)
 		*path_out = NULL;
-	if ((rc = run_git(dir, a, &hooks, &len, err)) != 0)
-		return rc;
+	if ((rc = run_git(dir, a, &hooks, &len, err)) != 0 ||
+	    (rc = run_git(dir, t, &top, &len, err)) != 0)
+		goto done;
 	hooks[strcspn(hooks, "\n")] = '\0';
+	top[strcspn(top, "\n")] = '\0';
+	/* git runs hooks at the top of the work tree; a project in a sub-folder (a
+	 * monorepo) is entered first, by a path relative to the top so the repository
+	 * can move */
+	sub = rel_to(dir, top);
+	cd = sub && *sub && sub[0] != '/'
+	         ? dbw_sprintf("cd \"$(git rev-parse --show-toplevel)/%s\" || exit 1\n", sub)
+	         : dbw_strdup("");
 	path = dbw_path_join(hooks, "pre-commit");
-	script = dbw_sprintf("#!/bin/sh\n"
+	script =
+	    cd ? dbw_sprintf("#!/bin/sh\n"
 	                     "# Installed by `dbward hook install`: lint staged migrations, refuse "
 	                     "edits to\n"
 	                     "# committed migrations and dangerous commands. Bypass once with "
 	                     "`git commit --no-verify`.\n"
-	                     "exec %s lint --staged\n",
-	                     dbward_cmd);
+	                     "%sexec %s lint --staged\n",
+	                     cd, dbward_cmd)
+	       : NULL;
 	if (!path || !script) {
 		rc = dbw_error_set(err, DBW_ENOMEM, "out of memory");
 		goto done;
@@ -385,5 +397,8 @@ done:
 	free(path);
 	free(hooks);
 	free(script);
+	free(top);
+	free(sub);
+	free(cd);
 	return rc;
 }

@@ -181,6 +181,7 @@ static void test_lint_staged__hook_install_never_overwrites(void **state)
 	assert_non_null(strstr(text, "exec dbward lint --staged\n"));
 	assert_int_equal(stat(path, &st), 0);
 	assert_true(st.st_mode & S_IXUSR);
+	assert_null(strstr(text, "cd "));
 	free(text);
 	free(path);
 	path = NULL;
@@ -189,6 +190,24 @@ static void test_lint_staged__hook_install_never_overwrites(void **state)
 	assert_non_null(strstr(err.hint, "dbward lint --staged || exit 1"));
 	free(path);
 	dbw_error_clear(&err);
+}
+
+/* A project in a sub-folder of the repository: the hook enters it first. */
+static void test_lint_staged__hook_in_monorepo(void **state)
+{
+	repo *r = *state;
+	dbw_error err = DBW_ERROR_INIT;
+	char *sub = dbw_path_join(r->dir, "services/api"), *path = NULL, *text = NULL;
+	size_t len;
+	assert_int_equal(dbw_mkdir_p(sub, 0755, &err), 0);
+	assert_int_equal(dbw_hook_install(sub, "dbward", &path, &err), 0);
+	assert_int_equal(dbw_file_read(path, &text, &len, &err), 0);
+	assert_non_null(strstr(text,
+	                       "cd \"$(git rev-parse --show-toplevel)/services/api\" || exit 1\n"
+	                       "exec dbward lint --staged\n"));
+	free(text);
+	free(path);
+	free(sub);
 }
 
 int main(void)
@@ -202,6 +221,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_lint_staged__drop_table_outside_migrations, setup,
 	                                    teardown),
 	    cmocka_unit_test(test_lint_staged__not_a_repository),
+	    cmocka_unit_test_setup_teardown(test_lint_staged__hook_in_monorepo, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_lint_staged__hook_install_never_overwrites, setup,
 	                                    teardown),
 	};
