@@ -24,6 +24,16 @@ static const lint_case cases[] = {
      "DO $$ BEGIN CREATE TYPE mood AS ENUM ('a'); EXCEPTION WHEN duplicate_object THEN null; END "
      "$$;"},
     {"DW001", 0, 0, "-- only a comment\n"},
+    /* DW002 unmatched-allow */
+    {"DW002", 1, 0, "SET lock_timeout = '1s';\n-- dbward:allow DW101\nDROP TABLE \"Session\";"},
+    {"DW002", 1, 0,
+     "-- dbward:allow DW104 the table was emptied by hand\nALTER TABLE t ADD COLUMN c int;"},
+    {"DW002", 1, 0, "-- dbward:allow DW9999 typo in the id\nSELECT 1;"},
+    {"DW002", 0, 0,
+     "SET lock_timeout = '1s';\n-- dbward:allow DW101 archived to s3 in OPS-42\nDROP TABLE "
+     "\"Session\";"},
+    {"DW002", 0, 0, "-- dbward allow DW101 (not the directive: no colon)\nSELECT 1;"},
+    {"DW002", 0, 0, "-- dbward:allow delete-without-where test rows only\nDELETE FROM sessions;"},
     /* DW101 drop-table */
     {"DW101", 1, 0, "DROP TABLE \"Session\";"},
     {"DW101", 1, 0, "DROP TABLE IF EXISTS public.audit_log CASCADE;"},
@@ -322,6 +332,7 @@ static const lint_case cases[] = {
 	}
 
 RULE_TEST(DW001)
+RULE_TEST(DW002)
 RULE_TEST(DW101)
 RULE_TEST(DW102)
 RULE_TEST(DW103)
@@ -352,20 +363,20 @@ RULE_TEST(DW401)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_lint_pg__DW001), cmocka_unit_test(test_lint_pg__DW101),
-	    cmocka_unit_test(test_lint_pg__DW102), cmocka_unit_test(test_lint_pg__DW103),
-	    cmocka_unit_test(test_lint_pg__DW104), cmocka_unit_test(test_lint_pg__DW105),
-	    cmocka_unit_test(test_lint_pg__DW106), cmocka_unit_test(test_lint_pg__DW107),
-	    cmocka_unit_test(test_lint_pg__DW108), cmocka_unit_test(test_lint_pg__DW109),
-	    cmocka_unit_test(test_lint_pg__DW201), cmocka_unit_test(test_lint_pg__DW202),
-	    cmocka_unit_test(test_lint_pg__DW203), cmocka_unit_test(test_lint_pg__DW204),
-	    cmocka_unit_test(test_lint_pg__DW205), cmocka_unit_test(test_lint_pg__DW206),
-	    cmocka_unit_test(test_lint_pg__DW207), cmocka_unit_test(test_lint_pg__DW208),
-	    cmocka_unit_test(test_lint_pg__DW209), cmocka_unit_test(test_lint_pg__DW210),
-	    cmocka_unit_test(test_lint_pg__DW211), cmocka_unit_test(test_lint_pg__DW212),
-	    cmocka_unit_test(test_lint_pg__DW213), cmocka_unit_test(test_lint_pg__DW301),
-	    cmocka_unit_test(test_lint_pg__DW302), cmocka_unit_test(test_lint_pg__DW303),
-	    cmocka_unit_test(test_lint_pg__DW401),
+	    cmocka_unit_test(test_lint_pg__DW001), cmocka_unit_test(test_lint_pg__DW002),
+	    cmocka_unit_test(test_lint_pg__DW101), cmocka_unit_test(test_lint_pg__DW102),
+	    cmocka_unit_test(test_lint_pg__DW103), cmocka_unit_test(test_lint_pg__DW104),
+	    cmocka_unit_test(test_lint_pg__DW105), cmocka_unit_test(test_lint_pg__DW106),
+	    cmocka_unit_test(test_lint_pg__DW107), cmocka_unit_test(test_lint_pg__DW108),
+	    cmocka_unit_test(test_lint_pg__DW109), cmocka_unit_test(test_lint_pg__DW201),
+	    cmocka_unit_test(test_lint_pg__DW202), cmocka_unit_test(test_lint_pg__DW203),
+	    cmocka_unit_test(test_lint_pg__DW204), cmocka_unit_test(test_lint_pg__DW205),
+	    cmocka_unit_test(test_lint_pg__DW206), cmocka_unit_test(test_lint_pg__DW207),
+	    cmocka_unit_test(test_lint_pg__DW208), cmocka_unit_test(test_lint_pg__DW209),
+	    cmocka_unit_test(test_lint_pg__DW210), cmocka_unit_test(test_lint_pg__DW211),
+	    cmocka_unit_test(test_lint_pg__DW212), cmocka_unit_test(test_lint_pg__DW213),
+	    cmocka_unit_test(test_lint_pg__DW301), cmocka_unit_test(test_lint_pg__DW302),
+	    cmocka_unit_test(test_lint_pg__DW303), cmocka_unit_test(test_lint_pg__DW401),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -128,6 +128,26 @@ static void test_lint_staged__committed_migration_edit_refused(void **state)
 	assert_string_equal(staged_ids(r, NULL, &rc), "DW501 ");
 }
 
+/* DW501 fires for a rename; not for the sum file, a non-migration file or a new migration. */
+static void test_lint_staged__committed_migration_more_cases(void **state)
+{
+	repo *r = *state;
+	int rc;
+	sh(r,
+	   "git mv db/migrations/20240101000000_init.sql db/migrations/20240101000000_initial.sql");
+	assert_string_equal(staged_ids(r, NULL, &rc), "DW501 ");
+	sh(r, "git reset -q --hard");
+	put(r, "db/migrations/dbward.sum", "# dbward.sum\n");
+	put(r, "db/migrations/migration_lock.toml", "provider = \"postgresql\"\n");
+	put(r, "README.md", "# app\n");
+	sh(r, "git add -A");
+	assert_string_equal(staged_ids(r, NULL, &rc), "");
+	put(r, "db/migrations/20240301000000_bio.sql",
+	    "-- migrate:up\nSET lock_timeout = '1s';\nALTER TABLE users ADD COLUMN bio text;\n");
+	sh(r, "git add -A");
+	assert_string_equal(staged_ids(r, NULL, &rc), "");
+}
+
 static void test_lint_staged__dangerous_script(void **state)
 {
 	repo *r = *state;
@@ -217,6 +237,8 @@ int main(void)
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_lint_staged__committed_migration_edit_refused,
 	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_lint_staged__committed_migration_more_cases, setup,
+	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_lint_staged__dangerous_script, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_lint_staged__drop_table_outside_migrations, setup,
 	                                    teardown),

@@ -230,6 +230,43 @@ static void test_lint_sum__hand_edited_total(void **state)
 	free(text);
 }
 
+/* dbw_lint_sum: each change is a DW003 finding naming the file; a matching sum gives none. */
+static void test_lint_sum__lint_findings(void **state)
+{
+	fixture *f = *state;
+	dbw_error err = DBW_ERROR_INIT;
+	dbw_lint *l = NULL;
+	assert_int_equal(dbw_lint_new(&l, NULL, &err), 0);
+	assert_int_equal(dbw_lint_sum(l, &f->set, &err), DBW_ENOTFOUND); /* no file: no finding */
+	dbw_error_clear(&err);
+	assert_int_equal(dbw_lint_count(l), 0);
+	assert_int_equal(dbw_sum_write(&f->set, DBW_DB_POSTGRES, NULL, &err), 0);
+	assert_int_equal(dbw_lint_sum(l, &f->set, &err), 0); /* matches: no finding */
+	assert_int_equal(dbw_lint_count(l), 0);
+	/* edited, deleted (the last), added (a new last) */
+	set_migration(&f->items[0], f->dir, "20240101000000", "CREATE TABLE a (id bigint);\n");
+	set_migration(&f->items[2], f->dir, "20240401000000", "DROP INDEX a_b;\n");
+	assert_int_equal(dbw_lint_sum(l, &f->set, &err), 0);
+	assert_int_equal(dbw_lint_count(l), 3);
+	for (size_t i = 0; i < 3; i++)
+		assert_string_equal(dbw_lint_finding(l, i)->rule->id, "DW003");
+	assert_string_equal(dbw_lint_finding(l, 0)->file, "db/migrations/20240101000000_x.sql");
+	assert_string_equal(dbw_lint_finding(l, 0)->message,
+	                    "migration \"20240101000000\" was edited");
+	assert_non_null(strstr(dbw_lint_finding(l, 1)->file, "dbward.sum"));
+	assert_int_equal(dbw_lint_finding(l, 1)->line, 4);
+	assert_string_equal(dbw_lint_finding(l, 2)->hint,
+	                    "Run \"dbward sum\" and commit dbward.sum with the migration.");
+	assert_int_equal(dbw_lint_code(l), DBW_EHISTORY);
+	/* after dbward sum, the same folder is clean again */
+	dbw_lint_free(l);
+	assert_int_equal(dbw_lint_new(&l, NULL, &err), 0);
+	assert_int_equal(dbw_sum_write(&f->set, DBW_DB_POSTGRES, NULL, &err), 0);
+	assert_int_equal(dbw_lint_sum(l, &f->set, &err), 0);
+	assert_int_equal(dbw_lint_count(l), 0);
+	dbw_lint_free(l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -241,6 +278,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_lint_sum__out_of_order, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_lint_sum__merge_conflict, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_lint_sum__hand_edited_total, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_lint_sum__lint_findings, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
