@@ -97,7 +97,9 @@ static int on_column_def(pgf *p, const char *table, json_t *cd, int adding, dbw_
 		if (strcmp(ct, "CONSTR_NOTNULL") == 0 || strcmp(ct, "CONSTR_PRIMARY") == 0)
 			not_null = 1;
 		else if (strcmp(ct, "CONSTR_DEFAULT") == 0) {
-			has_default = 1;
+			json_t *k, *e = json_object_get(in, "raw_expr");
+			/* DEFAULT NULL is no default for NOT NULL */
+			has_default = !(strcmp(node(e, &k), "A_Const") == 0 && jbool(k, "isnull"));
 			if (!vol)
 				vol = find_volatile(json_object_get(in, "raw_expr"));
 		} else if (strcmp(ct, "CONSTR_IDENTITY") == 0) {

@@ -294,6 +294,7 @@ static const lint_case cases[] = {
     {"DW301", 0, 0,
      "CREATE TABLE \"Team\" (id SERIAL NOT NULL, name TEXT NOT NULL);\nALTER TABLE \"Team\" ADD "
      "COLUMN url TEXT NOT NULL;"},
+    {"DW301", 1, 0, "ALTER TABLE users ADD COLUMN tenant_id integer DEFAULT NULL NOT NULL;"},
     /* DW302 rename-column */
     {"DW302", 1, 0, "ALTER TABLE \"User\" RENAME COLUMN \"name\" TO \"fullName\";"},
     {"DW302", 1, 0, "ALTER TABLE ONLY public.orders RENAME total TO amount;"},
