@@ -92,6 +92,30 @@ static void test_lint_corpus__every_folder_parses(void **state)
 	}
 }
 
+/* supabase's schema dumps (pg_dump of PostgreSQL 15 and 16) parse. */
+static void test_lint_corpus__schema_dumps_parse(void **state)
+{
+	static const char *const dumps[] = {"supabase__postgres/migrations/schema.sql",
+	                                    "supabase__postgres/migrations/schema-15.sql",
+	                                    "supabase__postgres/migrations/schema-16.sql"};
+	(void)state;
+	for (size_t i = 0; i < 3; i++) {
+		char *path = dbw_path_join(corpus(), dumps[i]), *data = NULL;
+		size_t len;
+		dbw_lint *l = NULL;
+		assert_int_equal(dbw_file_read(path, &data, &len, NULL), 0);
+		assert_int_equal(dbw_lint_new(&l, NULL, NULL), 0);
+		assert_int_equal(dbw_lint_text(l, dumps[i], data, len, 0, len, 0, NULL), 0);
+		for (size_t k = 0; k < dbw_lint_count(l); k++)
+			if (strcmp(dbw_lint_finding(l, k)->rule->id, "DW001") == 0)
+				fail_msg("%s:%d: %s", dumps[i], dbw_lint_finding(l, k)->line,
+				         dbw_lint_finding(l, k)->message);
+		dbw_lint_free(l);
+		free(data);
+		free(path);
+	}
+}
+
 static void test_lint_corpus__pg_dump_structure(void **state)
 {
 	char *path =
@@ -142,6 +166,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_lint_corpus__every_folder_parses),
 	    cmocka_unit_test(test_lint_corpus__pg_dump_structure),
+	    cmocka_unit_test(test_lint_corpus__schema_dumps_parse),
 	    cmocka_unit_test(test_lint_corpus__reviewed_findings),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
