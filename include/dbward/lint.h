@@ -246,13 +246,15 @@ int dbw_lint_staged(dbw_lint *l, const dbw_staged_options *opts, dbw_error *err)
  * that runs `<dbward_cmd> lint --staged` (git commit --no-verify bypasses
  * it, as git users expect). The hooks folder is git's own answer (`git
  * rev-parse --git-path hooks`: core.hooksPath and worktrees respected). An
- * existing pre-commit hook is never overwritten. *path_out (may be NULL)
- * gets the hook's path, caller-owned, also on DBW_EPOLICY.
- * @return 0; DBW_EPOLICY when a pre-commit hook exists (the hint says how
- *         to chain dbward into it); DBW_EIO when dir is not in a git work
+ * existing pre-commit hook is never overwritten; one that dbward wrote is
+ * left as it is and *already_out (may be NULL) is set to 1. *path_out (may
+ * be NULL) gets the hook's path, caller-owned, also on DBW_EPOLICY.
+ * @return 0; DBW_EPOLICY when another pre-commit hook exists (the hint says
+ *         how to chain dbward into it); DBW_EIO when dir is not in a git work
  *         tree or the file cannot be written.
  */
-int dbw_hook_install(const char *dir, const char *dbward_cmd, char **path_out, dbw_error *err);
+int dbw_hook_install(const char *dir, const char *dbward_cmd, char **path_out, int *already_out,
+                     dbw_error *err);
 
 #ifdef __cplusplus
 }

@@ -22,7 +22,8 @@ const dbw_command cmd_hook_def = {
     "in dbward.ini). An existing hook is never overwritten. 'git commit --no-verify'\n"
     "skips the hook.\n"
     "\n"
-    "Exit status: 0; 3 a pre-commit hook exists; 1 not a git work tree; 2 usage.\n"};
+    "Exit status: 0 (also when dbward's hook is already there); 3 another pre-commit\n"
+    "hook exists; 1 not a git work tree; 2 usage.\n"};
 
 /* 'path' for sh: single quotes, each ' written as '\'' */
 static char *sh_quote(const char *s)
@@ -69,7 +70,7 @@ static int run(dbw_cli *cli, int argc, char **argv)
 	dbw_error err = DBW_ERROR_INIT;
 	dbw_project *p = NULL;
 	char *path = NULL, *cmd = NULL;
-	int c, ex = 0, rc;
+	int c, ex = 0, rc, already = 0;
 
 	while ((c = cli_getopt(cli, &cmd_hook_def, argc, argv, "", NULL, &ex)) != 0)
 		if (c < 0)
@@ -84,16 +85,20 @@ static int run(dbw_cli *cli, int argc, char **argv)
 		rc = dbw_error_set(&err, DBW_ENOMEM, "out of memory");
 		goto fail;
 	}
-	if ((rc = dbw_hook_install(dbw_project_root(p), cmd, &path, &err)) < 0)
+	if ((rc = dbw_hook_install(dbw_project_root(p), cmd, &path, &already, &err)) < 0)
 		goto fail;
 	if (cli->json) {
 		json_t *doc = json_object();
 		json_object_set_new(doc, "ok", json_true());
 		json_object_set_new(doc, "path", json_string(path));
 		json_object_set_new(doc, "command", json_string(cmd));
+		json_object_set_new(doc, "already_installed", json_boolean(already));
 		cli_json_print(doc);
 	} else if (!cli->quiet) {
-		printf("installed %s (runs: %s lint --staged)\n", path, cmd);
+		if (already)
+			printf("already installed: %s\n", path);
+		else
+			printf("installed %s (runs: %s lint --staged)\n", path, cmd);
 	}
 	goto done;
 fail:

@@ -340,7 +340,8 @@ done:
 	return rc;
 }
 
-int dbw_hook_install(const char *dir, const char *dbward_cmd, char **path_out, dbw_error *err)
+int dbw_hook_install(const char *dir, const char *dbward_cmd, char **path_out, int *already_out,
+                     dbw_error *err)
 {
 	const char *a[] = {"rev-parse", "--path-format=absolute", "--git-path", "hooks", NULL};
 	const char *t[] = {"rev-parse", "--show-toplevel", NULL};
@@ -350,6 +351,8 @@ int dbw_hook_install(const char *dir, const char *dbward_cmd, char **path_out, d
 
 	if (path_out)
 		*path_out = NULL;
+	if (already_out)
+		*already_out = 0;
 	if ((rc = run_git(dir, a, &hooks, &len, err)) != 0 ||
 	    (rc = run_git(dir, t, &top, &len, err)) != 0)
 		goto done;
@@ -377,6 +380,17 @@ int dbw_hook_install(const char *dir, const char *dbward_cmd, char **path_out, d
 		goto done;
 	}
 	if (dbw_path_exists(path)) {
+		char *old = NULL;
+		size_t olen;
+		int ours = dbw_file_read(path, &old, &olen, NULL) == 0 &&
+		           strstr(old, "Installed by `dbward hook install`") != NULL;
+		free(old);
+		if (ours) { /* installing twice is not an error */
+			if (already_out)
+				*already_out = 1;
+			rc = 0;
+			goto done;
+		}
 		rc = dbw_error_set(err, DBW_EPOLICY,
 		                   "cannot install the pre-commit hook: \"%s\" exists", path);
 		dbw_error_detail(err, "dbward never overwrites a hook it did not write.");

@@ -127,8 +127,15 @@ run "$DBWARD" hook install
 expect_rc 0 "hook install"
 expect_in "$(cat .git/hooks/pre-commit)" "lint --staged" "hook runs lint --staged"
 run "$DBWARD" hook install
-expect_rc 3 "an existing hook is never overwritten"
+expect_rc 0 "installing twice is fine"
+expect_in "$OUT" "already installed" "says so"
+cp .git/hooks/pre-commit "$T_DIR/ours"
+printf '#!/bin/sh\nnpx lint-staged\n' >.git/hooks/pre-commit
+run "$DBWARD" hook install
+expect_rc 3 "another hook is never overwritten"
+expect_eq "$(cat .git/hooks/pre-commit)" "$(printf '#!/bin/sh\nnpx lint-staged')" "the other hook is untouched"
 expect_in "$ERR" "hint: Chain dbward into it" "hint says how to chain"
+cp "$T_DIR/ours" .git/hooks/pre-commit
 printf -- '-- migrate:up\nCREATE INDEX users_email2 ON users (email);\n' >"$m2"
 git add "$m2"
 run "$DBWARD" lint --staged

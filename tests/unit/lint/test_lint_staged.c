@@ -196,7 +196,7 @@ static void test_lint_staged__hook_install_never_overwrites(void **state)
 	char *path = NULL, *text = NULL;
 	size_t len;
 	struct stat st;
-	assert_int_equal(dbw_hook_install(r->dir, "dbward", &path, &err), 0);
+	assert_int_equal(dbw_hook_install(r->dir, "dbward", &path, NULL, &err), 0);
 	assert_int_equal(dbw_file_read(path, &text, &len, &err), 0);
 	assert_non_null(strstr(text, "exec dbward lint --staged\n"));
 	assert_int_equal(stat(path, &st), 0);
@@ -205,7 +205,16 @@ static void test_lint_staged__hook_install_never_overwrites(void **state)
 	free(text);
 	free(path);
 	path = NULL;
-	assert_int_equal(dbw_hook_install(r->dir, "dbward", &path, &err), DBW_EPOLICY);
+	{
+		int already = 0;
+		assert_int_equal(dbw_hook_install(r->dir, "dbward", &path, &already, &err), 0);
+		assert_int_equal(already, 1);
+		free(path);
+		path = NULL;
+	}
+	/* a hook someone else wrote */
+	sh(r, "printf '#!/bin/sh\\nnpx lint-staged\\n' > .git/hooks/pre-commit");
+	assert_int_equal(dbw_hook_install(r->dir, "dbward", &path, NULL, &err), DBW_EPOLICY);
 	assert_non_null(strstr(err.message, "cannot install the pre-commit hook"));
 	assert_non_null(strstr(err.hint, "dbward lint --staged || exit 1"));
 	free(path);
@@ -220,7 +229,7 @@ static void test_lint_staged__hook_in_monorepo(void **state)
 	char *sub = dbw_path_join(r->dir, "services/api"), *path = NULL, *text = NULL;
 	size_t len;
 	assert_int_equal(dbw_mkdir_p(sub, 0755, &err), 0);
-	assert_int_equal(dbw_hook_install(sub, "dbward", &path, &err), 0);
+	assert_int_equal(dbw_hook_install(sub, "dbward", &path, NULL, &err), 0);
 	assert_int_equal(dbw_file_read(path, &text, &len, &err), 0);
 	assert_non_null(strstr(text,
 	                       "cd \"$(git rev-parse --show-toplevel)/services/api\" || exit 1\n"
