@@ -185,6 +185,7 @@ int dbw_sqlite__shadow_run(dbw_sqlite_shadow *s, const char *text, size_t len, d
 
 	if (!sql)
 		return dbw_error_set(err, DBW_ENOMEM, "out of memory");
+	len = strlen(sql); /* SQLite stops at a NUL byte too: never read past one */
 	sqlite3_set_authorizer(s->db, authorizer, s);
 	s->in_run = 1;
 	while (!rc && (pos = skip_blank(sql, pos, len)) < len) {

@@ -303,6 +303,15 @@ int dbw_lint_text(dbw_lint *l, const char *file, const char *content, size_t len
 	f.end = end;
 	f.flags = flags;
 	f.first_finding = l->count;
+	{
+		/* neither parser reads past a NUL byte: the text cannot be SQL */
+		const char *nul = memchr(content + start, '\0', end - start);
+		if (nul)
+			return dbw_lint__report(&f, "DW001", (size_t)(nul - content), start,
+			                        (size_t)(nul - content) - start, NULL,
+			                        "Remove the NUL byte: SQL text cannot hold one.",
+			                        err, "the file contains a NUL byte");
+	}
 	rc = l->dialect == DBW_DB_SQLITE ? dbw_lint__sqlite(&f, err) : dbw_lint__pg(&f, err);
 	if (rc)
 		return rc;

@@ -419,6 +419,7 @@ int dbw_lint__pg(dbw_lint_file *f, dbw_error *err)
 
 	if (!sql)
 		return dbw_error_set(err, DBW_ENOMEM, "out of memory");
+	len = strlen(sql); /* the caller refuses NUL bytes; never read past one */
 	memset(&p, 0, sizeof(p));
 	p.f = f;
 	p.base = f->start;

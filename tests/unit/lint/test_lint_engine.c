@@ -77,6 +77,29 @@ static void test_lint_engine__history_before_lint(void **state)
 	dbw_lint_free(l);
 }
 
+/* A NUL byte is a parse error at its place; nothing reads past it (found by fuzzing). */
+static void test_lint_engine__nul_byte(void **state)
+{
+	static const char sql[] = "SELECT 1;\nDROP TABLE a;\0DROP TABLE b;\n";
+	for (int d = 0; d < 2; d++) {
+		dbw_lint_options o = DBW_LINT_OPTIONS_INIT;
+		dbw_lint *l = NULL;
+		o.dialect = d ? DBW_DB_SQLITE : DBW_DB_POSTGRES;
+		assert_int_equal(dbw_lint_new(&l, &o, NULL), 0);
+		assert_int_equal(
+		    dbw_lint_text(l, "x.sql", sql, sizeof(sql) - 1, 0, sizeof(sql) - 1, 0, NULL),
+		    0);
+		assert_int_equal(dbw_lint_count(l), 1);
+		assert_string_equal(dbw_lint_finding(l, 0)->rule->id, "DW001");
+		assert_string_equal(dbw_lint_finding(l, 0)->message,
+		                    "the file contains a NUL byte");
+		assert_int_equal(dbw_lint_finding(l, 0)->line, 2);
+		assert_int_equal(dbw_lint_finding(l, 0)->col, 14);
+		dbw_lint_free(l);
+	}
+	(void)state;
+}
+
 static void test_lint_engine__parse_error_position(void **state)
 {
 	/* the parser reports characters; a multi-byte name before the error must not shift it */
@@ -363,6 +386,7 @@ int main(void)
 	    cmocka_unit_test(test_lint_engine__schema_of_the_table),
 	    cmocka_unit_test(test_lint_engine__history_before_lint),
 	    cmocka_unit_test(test_lint_engine__dialect_choice),
+	    cmocka_unit_test(test_lint_engine__nul_byte),
 	    cmocka_unit_test(test_lint_engine__size_text),
 	    cmocka_unit_test(test_lint_engine__folder_dialect),
 	    cmocka_unit_test(test_lint_engine__rules_have_pages),
