@@ -40,4 +40,39 @@ for f in m*.sql; do
 	done
 done
 expect_eq "$bad" "0" "120 mangled files, two parsers: no crash"
+
+# a mangled dbward.sum: exit 0 or 6, never a crash
+mkdir -p proj/db/migrations && cd proj || exit 1
+for i in 1 2 3; do printf -- '-- migrate:up\nCREATE TABLE t%d (id int);\n' "$i" >"db/migrations/2024010${i}000000_t$i.sql"; done
+"$DBWARD" sum >/dev/null
+python3 - db/migrations/dbward.sum <<'PY'
+import random, sys
+random.seed(3)
+orig = open(sys.argv[1], "rb").read()
+for i in range(40):
+    b = bytearray(orig)
+    op = i % 4
+    if op == 0:
+        b = b[:random.randrange(len(b))]
+    elif op == 1:
+        for _ in range(10):
+            b[random.randrange(len(b))] = random.choice(b" \n\t<=>abc0")
+    elif op == 2:
+        b = b.replace(b"\n", b"\n<<<<<<< x\n", 1) + b
+    else:
+        b = bytearray(random.randrange(256) for _ in range(random.randrange(1, 200)))
+    open("sum%02d" % i, "wb").write(bytes(b))
+PY
+bad=0
+for f in sum*; do
+	cp "$f" db/migrations/dbward.sum
+	"$DBWARD" sum --check >/dev/null 2>"$f.err"
+	rc=$?
+	if { [ $rc -ne 0 ] && [ $rc -ne 6 ]; } || grep -q "Sanitizer\|runtime error" "$f.err"; then
+		bad=$((bad + 1))
+		echo "# $f: exit $rc"
+		head -5 "$f.err"
+	fi
+done
+expect_eq "$bad" "0" "40 mangled dbward.sum files: exit 0 or 6, no crash"
 done_testing
