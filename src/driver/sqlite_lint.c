@@ -18,7 +18,10 @@ struct dbw_sqlite_shadow {
 	int in_run;   /* the authorizer is installed */
 	int attach;   /* the statement opens another file (ATTACH, VACUUM INTO): never run it */
 	int stepping; /* inside sqlite3_step: VACUUM INTO asks for its file only then */
+	long ticks;   /* progress-handler calls for the running statement */
 };
+
+static int progress(void *ctx);
 
 int dbw_sqlite__shadow_open(dbw_sqlite_shadow **out, dbw_error *err)
 {
@@ -33,6 +36,7 @@ int dbw_sqlite__shadow_open(dbw_sqlite_shadow **out, dbw_error *err)
 		dbw_sqlite__shadow_close(s);
 		return DBW_ERROR;
 	}
+	sqlite3_progress_handler(s->db, 1000, progress, s);
 	*out = s;
 	return 0;
 }
@@ -143,6 +147,18 @@ static int authorizer(void *ctx, int code, const char *a1, const char *a2, const
 	return SQLITE_OK;
 }
 
+/*
+ * The shadow runs statements only to know the schema they leave; a data
+ * statement that would run for long (a recursive CTE without end, a big
+ * generated INSERT) is stopped after a budget of virtual-machine steps and
+ * counted as run. 1000 handler calls of 1000 opcodes: about a million steps.
+ */
+static int progress(void *ctx)
+{
+	dbw_sqlite_shadow *s = ctx;
+	return ++s->ticks > 1000;
+}
+
 static size_t skip_blank(const char *s, size_t i, size_t len)
 {
 	while (i < len) {
@@ -225,13 +241,15 @@ int dbw_sqlite__shadow_run(dbw_sqlite_shadow *s, const char *text, size_t len, d
 			 * (ATTACH 'x.db', VACUUM INTO 'x.db') is prepared, never run */
 			int step = SQLITE_DONE;
 			s->stepping = 1;
+			s->ticks = 0;
 			if (!s->attach)
 				while ((step = sqlite3_step(st)) == SQLITE_ROW)
 					;
 			s->stepping = 0;
 			info.phase = 1;
-			info.exec_error =
-			    step == SQLITE_DONE || s->attach ? NULL : sqlite3_errmsg(s->db);
+			info.exec_error = step == SQLITE_DONE || s->attach || s->ticks > 1000
+			                      ? NULL
+			                      : sqlite3_errmsg(s->db);
 			rc = fn(ctx, &info, err);
 		}
 		sqlite3_finalize(st);

@@ -158,6 +158,21 @@ static void test_lint_sqlite__shadow_writes_no_file(void **state)
 	free(b);
 }
 
+/* A statement that would never end on the shadow is stopped, not waited for. */
+static void test_lint_sqlite__endless_statement(void **state)
+{
+	(void)state;
+	assert_string_equal(
+	    lint_ids(
+	        DBW_DB_SQLITE,
+	        "CREATE TABLE n (x INTEGER);\n"
+	        "INSERT INTO n WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) "
+	        "SELECT x FROM c;\n"
+	        "ALTER TABLE n ADD COLUMN y TEXT;\n",
+	        0),
+	    "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -171,6 +186,7 @@ int main(void)
 	    cmocka_unit_test(test_lint_sqlite__DW303),
 	    cmocka_unit_test(test_lint_sqlite__parse_error_position),
 	    cmocka_unit_test(test_lint_sqlite__shadow_writes_no_file),
+	    cmocka_unit_test(test_lint_sqlite__endless_statement),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
