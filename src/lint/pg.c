@@ -364,46 +364,56 @@ static int parse_error(pgf *p, const char *sql, size_t len, size_t extra_base, P
 static int lint_by_statement(pgf *p, const char *sql, size_t len, dbw_error *err)
 {
 	PgQuerySplitResult sr = pg_query_split_with_scanner(sql);
-	size_t covered = 0;
 	int rc = 0;
 	if (sr.error) {
 		rc = parse_error(p, sql, len, 0, sr.error, err);
 		pg_query_free_split_result(sr);
 		return rc;
 	}
-	for (int i = 0; i <= sr.n_stmts && !rc; i++) {
-		size_t loc, sl;
-		char *one;
-		if (i < sr.n_stmts) {
-			loc = (size_t)sr.stmts[i]->stmt_location;
-			sl = (size_t)sr.stmts[i]->stmt_len;
-			covered = sl ? loc + sl : len;
-		} else {
-			/* the scanner leaves out an unterminated tail (e.g. an unclosed "(") */
-			loc = covered;
-			if (first_token(sql, loc, len) >= len)
-				break;
-			sl = len - loc;
-		}
-		one = dbw_strndup(sql + loc, sl ? sl : len - loc);
-		PgQueryParseResult r;
-		if (!one)
-			return dbw_error_set(err, DBW_ENOMEM, "out of memory");
-		r = pg_query_parse(one);
-		if (r.error) {
-			rc = parse_error(p, one, strlen(one), loc, r.error, err);
-		} else {
-			json_t *doc = json_loads(r.parse_tree, 0, NULL);
-			if (!doc)
-				rc =
-				    dbw_error_set(err, DBW_ENOMEM, "could not read the parse tree");
-			else
+	/* pass 0 learns the copy-rename-drop facts (they look ahead), pass 1 lints */
+	for (int pass = 0; pass < 2 && !rc; pass++) {
+		size_t covered = 0;
+		for (int i = 0; i <= sr.n_stmts && !rc; i++) {
+			size_t loc, sl, so;
+			char *one;
+			PgQueryParseResult r;
+			json_t *doc;
+			if (i < sr.n_stmts) {
+				loc = (size_t)sr.stmts[i]->stmt_location;
+				sl = (size_t)sr.stmts[i]->stmt_len;
+				covered = sl ? loc + sl : len;
+			} else {
+				/* the scanner leaves out an unterminated tail (an unclosed "(") */
+				loc = covered;
+				if (first_token(sql, loc, len) >= len)
+					break;
+				sl = len - loc;
+			}
+			if (!(one = dbw_strndup(sql + loc, sl ? sl : len - loc)))
+				return dbw_error_set(err, DBW_ENOMEM, "out of memory");
+			r = pg_query_parse(one);
+			doc = r.error ? NULL : json_loads(r.parse_tree, 0, NULL);
+			so = first_token(one, 0, strlen(one));
+			if (pass == 0) {
+				if (doc && prepass(p, json_object_get(doc, "stmts")))
+					rc = dbw_error_set(err, DBW_ENOMEM, "out of memory");
+			} else if (r.error) {
+				rc = parse_error(p, one, strlen(one), loc, r.error, err);
+			} else if (!doc) { /* jansson reads at most 2048 levels of nesting */
+				rc = dbw_lint__report(
+				    p->f, "DW001", p->base + loc + so, p->base + loc + so,
+				    strlen(one) - so, NULL,
+				    "Split the expression (e.g. a long chain of operators) into "
+				    "smaller ones.",
+				    err, "the statement nests too deeply to be linted");
+			} else {
 				rc = lint_tree(p, one, strlen(one), json_object_get(doc, "stmts"),
 				               loc, err);
+			}
 			json_decref(doc);
+			pg_query_free_parse_result(r);
+			free(one);
 		}
-		pg_query_free_parse_result(r);
-		free(one);
 	}
 	pg_query_free_split_result(sr);
 	return rc;
@@ -429,8 +439,8 @@ int dbw_lint__pg(dbw_lint_file *f, dbw_error *err)
 	} else {
 		json_t *doc = json_loads(r.parse_tree, 0, NULL);
 		json_t *stmts = json_object_get(doc, "stmts");
-		if (!doc)
-			rc = dbw_error_set(err, DBW_ENOMEM, "could not read the parse tree");
+		if (!doc) /* too deep for jansson as a whole: statement by statement */
+			rc = lint_by_statement(&p, sql, len, err);
 		else if (prepass(&p, stmts))
 			rc = dbw_error_set(err, DBW_ENOMEM, "out of memory");
 		else

@@ -100,6 +100,25 @@ static void test_lint_engine__nul_byte(void **state)
 	(void)state;
 }
 
+/* A parse tree deeper than jansson reads is reported, and the rest is still linted. */
+static void test_lint_engine__too_deep(void **state)
+{
+	dbw_buf b = DBW_BUF_INIT;
+	dbw_lint *l;
+	(void)state;
+	dbw_buf_puts(&b, "SELECT 1");
+	for (int i = 0; i < 5000; i++)
+		dbw_buf_puts(&b, " - 1");
+	dbw_buf_puts(&b, ";\nSET lock_timeout = '1s';\nDROP TABLE a;\n");
+	l = lint_pg(b.data, 0);
+	assert_int_equal(dbw_lint_count(l), 2);
+	assert_string_equal(dbw_lint_finding(l, 0)->message,
+	                    "the statement nests too deeply to be linted");
+	assert_string_equal(dbw_lint_finding(l, 1)->rule->id, "DW101");
+	dbw_lint_free(l);
+	dbw_buf_free(&b);
+}
+
 static void test_lint_engine__parse_error_position(void **state)
 {
 	/* the parser reports characters; a multi-byte name before the error must not shift it */
@@ -387,6 +406,7 @@ int main(void)
 	    cmocka_unit_test(test_lint_engine__history_before_lint),
 	    cmocka_unit_test(test_lint_engine__dialect_choice),
 	    cmocka_unit_test(test_lint_engine__nul_byte),
+	    cmocka_unit_test(test_lint_engine__too_deep),
 	    cmocka_unit_test(test_lint_engine__size_text),
 	    cmocka_unit_test(test_lint_engine__folder_dialect),
 	    cmocka_unit_test(test_lint_engine__rules_have_pages),

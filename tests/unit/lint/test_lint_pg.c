@@ -44,6 +44,10 @@ static const lint_case cases[] = {
      "INSERT INTO \"new_User\" (id, email) SELECT id, email FROM \"User\";\n"
      "DROP TABLE \"User\";\nALTER TABLE \"new_User\" RENAME TO \"User\";"},
     {"DW101", 0, 0, "DROP VIEW user_stats;"},
+    {"DW101", 0, 0,
+     "CREATE TABLE \"new_User\" (id TEXT NOT NULL PRIMARY KEY);\n"
+     "INSERT INTO \"new_User\" (id) SELECT id FROM \"User\";\n"
+     "DROP TABLE \"User\";\nALTER TABLE \"new_User\" RENAME TO \"User\";\nSELEC 1;"},
     /* DW102 drop-column */
     {"DW102", 1, 0, "ALTER TABLE \"Document\" DROP COLUMN \"templateId\";"},
     {"DW102", 1, 0, "ALTER TABLE users DROP COLUMN IF EXISTS legacy_name, ADD COLUMN x int;"},
