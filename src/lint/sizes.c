@@ -47,7 +47,7 @@ int dbw_lint_add_sizes(dbw_lint *l, dbw_conn *c, dbw_error *err)
 {
 	/* to_regclass: NULL instead of an error for a table the database does not have */
 	static const char q[] =
-	    "SELECT c.reltuples::float8, pg_total_relation_size(c.oid), c.relpages "
+	    "SELECT c.reltuples::float8, pg_total_relation_size(c.oid), pg_relation_size(c.oid) "
 	    "FROM pg_class c WHERE c.oid = to_regclass($1)";
 	int rc = 0;
 
@@ -79,9 +79,10 @@ int dbw_lint_add_sizes(dbw_lint *l, dbw_conn *c, dbw_error *err)
 		if (dbw_result_rows(res) == 1 && dbw_result_value(res, 0, 0)) {
 			double rows = atof(dbw_result_value(res, 0, 0));
 			long long bytes = atoll(dbw_result_value(res, 0, 1));
-			/* reltuples is -1 until the first VACUUM/ANALYZE (PostgreSQL 14+); 0 pages:
-			 * empty */
-			if (rows < 0 && atol(dbw_result_value(res, 0, 2)) == 0)
+			/* reltuples is -1 until the first VACUUM/ANALYZE (PostgreSQL 14+): then
+			 * only an empty heap file (pg_relation_size, always current) tells 0 rows
+			 */
+			if (rows < 0 && atoll(dbw_result_value(res, 0, 2)) == 0)
 				rows = 0;
 			/* every finding on this table gets the same numbers */
 			for (size_t k = i; k < l->count; k++) {
