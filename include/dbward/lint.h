@@ -182,7 +182,8 @@ int dbw_lint_code(const dbw_lint *l);
  * Knows the target: read pg_class.reltuples and pg_total_relation_size()
  * for the tables the findings touch, add "(12.4 M rows, 3.1 GB)" to their
  * messages, and when [lint] small_table_rows = N is set, lower lock and
- * compatibility findings (DW2xx, DW3xx) on tables with fewer rows to info.
+ * compatibility findings (DW2xx, DW3xx) on tables with fewer rows to info,
+ * and every finding on a table whose heap is empty (pg_relation_size 0).
  * Read-only. A table the database does not have is left unknown.
  * @return 0; DBW_ESQL; DBW_EUSAGE when c is not PostgreSQL.
  */

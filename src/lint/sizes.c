@@ -2,7 +2,8 @@
  * sizes.c - lint knows the target: the live size of each table a finding
  * touches (pg_class.reltuples, the planner's row estimate, and
  * pg_total_relation_size, heap + indexes + TOAST), read-only, added to the
- * findings' messages; and the small_table_rows downgrade.
+ * findings' messages; and the small_table_rows downgrade (lock and
+ * compatibility findings on small tables, every finding on an empty one).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,7 +83,8 @@ int dbw_lint_add_sizes(dbw_lint *l, dbw_conn *c, dbw_error *err)
 			/* reltuples is -1 until the first VACUUM/ANALYZE (PostgreSQL 14+): then
 			 * only an empty heap file (pg_relation_size, always current) tells 0 rows
 			 */
-			if (rows < 0 && atoll(dbw_result_value(res, 0, 2)) == 0)
+			int heap_empty = atoll(dbw_result_value(res, 0, 2)) == 0;
+			if (rows < 0 && heap_empty)
 				rows = 0;
 			/* every finding on this table gets the same numbers */
 			for (size_t k = i; k < l->count; k++) {
@@ -101,9 +103,13 @@ int dbw_lint_add_sizes(dbw_lint *l, dbw_conn *c, dbw_error *err)
 				}
 				free(g->message);
 				g->message = msg;
-				if (l->small_table_rows >= 0 && rows >= 0 &&
-				    rows < (double)l->small_table_rows && downgradable(g) &&
-				    g->severity > DBW_SEV_INFO)
+				/* lock and compatibility findings on a small table; any finding on
+				 * an empty one (its heap file is empty: nothing to lose or wait
+				 * for, and unlike reltuples never stale) */
+				if (l->small_table_rows >= 0 && g->severity > DBW_SEV_INFO &&
+				    ((rows >= 0 && rows < (double)l->small_table_rows &&
+				      downgradable(g)) ||
+				     heap_empty))
 					g->severity = DBW_SEV_INFO;
 			}
 		}

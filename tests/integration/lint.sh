@@ -184,6 +184,13 @@ if [ -n "${PGHOST:-}" ] && psql -XAtqc 'select 1' postgres >/dev/null 2>&1; then
 	run "$DBWARD" -e production lint
 	expect_rc 0 "small_table_rows lowers findings on a small table"
 	expect_in "$OUT" "info DW201" "shown as info"
+	psql_q "$db" "CREATE TABLE old_sessions (id bigint);"
+	sum_before=$(pg_data_checksum "$db")
+	printf -- '-- migrate:up\nSET lock_timeout = '"'"'1s'"'"';\nDROP TABLE old_sessions;\nDROP TABLE users;\n' >db/migrations/20240401000000_drop.sql
+	run "$DBWARD" -e production lint
+	expect_in "$OUT" 'info DW101: table "old_sessions" is dropped with its data (0 rows, ' "dropping an empty table is info"
+	expect_in "$OUT" 'error DW101: table "users" is dropped with its data (50.0 k rows, ' "dropping a small table with rows stays an error"
+	rm db/migrations/20240401000000_drop.sql
 	expect_eq "$(pg_data_checksum "$db")" "$sum_before" "lint changed nothing in the database"
 	printf '[env.production]\nurl = postgresql://nobody@127.0.0.1:1/none\n' >dbward.ini
 	run "$DBWARD" -e production lint
