@@ -92,12 +92,100 @@ static int has_defelem(json_t *list, const char *name)
 	return 0;
 }
 
+/*
+ * DW004. PostgreSQL keeps identifiers to NAMEDATALEN - 1 = 63 bytes: its
+ * scanner truncates a longer one with only a NOTICE, so the parse tree holds
+ * the cut name. A defined name of exactly 63 bytes is therefore looked up in
+ * the statement's own text: when the text spells it longer there, it was
+ * truncated (two such names that share 63 bytes collide, and the ORM that
+ * wrote the long name no longer finds it).
+ */
+static int is_ident_byte(unsigned char c)
+{
+	return c >= 0x80 || c == '_' || c == '$' || (c >= '0' && c <= '9') ||
+	       ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+}
+
+static int check_name(pgf *p, const char *name, dbw_error *err)
+{
+	const char *text = p->f->content + p->so, *end = text + p->sl;
+	size_t n = name ? strlen(name) : 0;
+	if (n != 63)
+		return 0;
+	for (const char *t = text; t + n < end; t++) {
+		size_t full = n;
+		if (strncasecmp(t, name, n) != 0 ||
+		    (t > text && is_ident_byte((unsigned char)t[-1]) && t[-1] != '"'))
+			continue;
+		if (t > text && t[-1] == '"') {
+			while (t + full < end && t[full] != '"')
+				full++;
+		} else {
+			while (t + full < end && is_ident_byte((unsigned char)t[full]))
+				full++;
+		}
+		if (full > n)
+			return dbw_lint__report(
+			    p->f, "DW004", (size_t)(t - p->f->content), p->so, p->sl, NULL, NULL,
+			    err,
+			    "name \"%.*s\" is %zu bytes: PostgreSQL truncates it to "
+			    "63 (\"%s\")",
+			    (int)full, t, full, name);
+	}
+	return 0;
+}
+
+static int check_names(pgf *p, json_t *n, dbw_error *err)
+{
+	static const char *const defining[] = {"idxname", "conname", "colname", "newname", NULL};
+	const char *k;
+	json_t *v;
+	size_t i;
+	int rc;
+	if (json_is_array(n)) {
+		json_array_foreach(n, i, v)
+		{
+			if ((rc = check_names(p, v, err)) != 0)
+				return rc;
+		}
+		return 0;
+	}
+	if (!json_is_object(n))
+		return 0;
+	json_object_foreach(n, k, v)
+	{
+		for (i = 0; defining[i]; i++)
+			if (strcmp(k, defining[i]) == 0 &&
+			    (rc = check_name(p, json_string_value(v), err)) != 0)
+				return rc;
+		if ((rc = check_names(p, v, err)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int check_defined_names(pgf *p, const char *k, json_t *s, dbw_error *err)
+{
+	int rc = 0;
+	if (strcmp(k, "CreateStmt") == 0)
+		rc = check_name(p, relname(json_object_get(s, "relation")), err);
+	else if (strcmp(k, "CreateEnumStmt") == 0)
+		rc = check_name(p, last_name(json_object_get(s, "typeName")), err);
+	if (rc || (strcmp(k, "CreateStmt") && strcmp(k, "AlterTableStmt") &&
+	           strcmp(k, "IndexStmt") && strcmp(k, "RenameStmt")))
+		return rc;
+	return check_names(p, s, err);
+}
+
 static int on_stmt(pgf *p, json_t *stmt, dbw_error *err)
 {
 	json_t *s;
 	const char *k = node(stmt, &s);
 	const char *t;
 	int rc = 0;
+
+	if ((rc = check_defined_names(p, k, s, err)) != 0)
+		return rc;
 
 	if (strcmp(k, "CreateStmt") == 0)
 		return dbw_lint__pg_create(p, s, err);

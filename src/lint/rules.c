@@ -20,6 +20,9 @@ static const dbw_lint_rule rules[] = {
      "dbward.sum does not match the migrations folder",
      "Restore the committed migration and put the change in a new migration; run \"dbward "
      "sum\" only for a change that was meant."},
+    {"DW004", "identifier-too-long", DBW_SEV_WARNING, "lint",
+     "a name longer than 63 bytes is cut by PostgreSQL, so two long names can collide",
+     "Use a name of at most 63 bytes (Prisma: map: \"...\" on the index or relation)."},
     {"DW101", "drop-table", DBW_SEV_ERROR, "data-loss", "DROP TABLE deletes the table and its data",
      "Stop using the table in code first, keep a backup or rename it (e.g. to "
      "\"_deprecated_<name>\"), and drop it in a later release."},

@@ -34,6 +34,23 @@ static const lint_case cases[] = {
      "\"Session\";"},
     {"DW002", 0, 0, "-- dbward allow DW101 (not the directive: no colon)\nSELECT 1;"},
     {"DW002", 0, 0, "-- dbward:allow delete-without-where test rows only\nDELETE FROM sessions;"},
+    /* DW004 identifier-too-long */
+    {"DW004", 1, 0,
+     "CREATE INDEX \"TemplateDirectLink_templateId_recipientId_envelopeItemId_fieldId_key\" ON "
+     "\"TemplateDirectLink\" (\"templateId\");"},
+    {"DW004", 1, 0,
+     "CREATE TABLE organisation_global_settings_for_documents_templates_and_envelopes (id int);"},
+    {"DW004", 1, 0,
+     "ALTER TABLE t ADD CONSTRAINT "
+     "\"DocumentAuditLog_envelopeId_fkey_for_the_audit_trail_of_every_item\" FOREIGN KEY (e) "
+     "REFERENCES e (id) NOT VALID;"},
+    {"DW004", 0, 0,
+     "CREATE INDEX \"TemplateDirectLink_templateId_key\" ON \"TemplateDirectLink\" "
+     "(\"templateId\");"},
+    {"DW004", 0, 0,
+     "SELECT 'a string literal longer than sixty-three bytes is not an identifier at all';"},
+    {"DW004", 0, 0,
+     "CREATE TABLE exactly_sixty_three_bytes_long_table_name_padded_out_to_63_byte (id int);"},
     /* DW101 drop-table */
     {"DW101", 1, 0, "DROP TABLE \"Session\";"},
     {"DW101", 1, 0, "DROP TABLE IF EXISTS public.audit_log CASCADE;"},
@@ -337,6 +354,7 @@ static const lint_case cases[] = {
 	}
 
 RULE_TEST(DW001)
+RULE_TEST(DW004)
 RULE_TEST(DW002)
 RULE_TEST(DW101)
 RULE_TEST(DW102)
@@ -368,20 +386,21 @@ RULE_TEST(DW401)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_lint_pg__DW001), cmocka_unit_test(test_lint_pg__DW002),
-	    cmocka_unit_test(test_lint_pg__DW101), cmocka_unit_test(test_lint_pg__DW102),
-	    cmocka_unit_test(test_lint_pg__DW103), cmocka_unit_test(test_lint_pg__DW104),
-	    cmocka_unit_test(test_lint_pg__DW105), cmocka_unit_test(test_lint_pg__DW106),
-	    cmocka_unit_test(test_lint_pg__DW107), cmocka_unit_test(test_lint_pg__DW108),
-	    cmocka_unit_test(test_lint_pg__DW109), cmocka_unit_test(test_lint_pg__DW201),
-	    cmocka_unit_test(test_lint_pg__DW202), cmocka_unit_test(test_lint_pg__DW203),
-	    cmocka_unit_test(test_lint_pg__DW204), cmocka_unit_test(test_lint_pg__DW205),
-	    cmocka_unit_test(test_lint_pg__DW206), cmocka_unit_test(test_lint_pg__DW207),
-	    cmocka_unit_test(test_lint_pg__DW208), cmocka_unit_test(test_lint_pg__DW209),
-	    cmocka_unit_test(test_lint_pg__DW210), cmocka_unit_test(test_lint_pg__DW211),
-	    cmocka_unit_test(test_lint_pg__DW212), cmocka_unit_test(test_lint_pg__DW213),
-	    cmocka_unit_test(test_lint_pg__DW301), cmocka_unit_test(test_lint_pg__DW302),
-	    cmocka_unit_test(test_lint_pg__DW303), cmocka_unit_test(test_lint_pg__DW401),
+	    cmocka_unit_test(test_lint_pg__DW001), cmocka_unit_test(test_lint_pg__DW004),
+	    cmocka_unit_test(test_lint_pg__DW002), cmocka_unit_test(test_lint_pg__DW101),
+	    cmocka_unit_test(test_lint_pg__DW102), cmocka_unit_test(test_lint_pg__DW103),
+	    cmocka_unit_test(test_lint_pg__DW104), cmocka_unit_test(test_lint_pg__DW105),
+	    cmocka_unit_test(test_lint_pg__DW106), cmocka_unit_test(test_lint_pg__DW107),
+	    cmocka_unit_test(test_lint_pg__DW108), cmocka_unit_test(test_lint_pg__DW109),
+	    cmocka_unit_test(test_lint_pg__DW201), cmocka_unit_test(test_lint_pg__DW202),
+	    cmocka_unit_test(test_lint_pg__DW203), cmocka_unit_test(test_lint_pg__DW204),
+	    cmocka_unit_test(test_lint_pg__DW205), cmocka_unit_test(test_lint_pg__DW206),
+	    cmocka_unit_test(test_lint_pg__DW207), cmocka_unit_test(test_lint_pg__DW208),
+	    cmocka_unit_test(test_lint_pg__DW209), cmocka_unit_test(test_lint_pg__DW210),
+	    cmocka_unit_test(test_lint_pg__DW211), cmocka_unit_test(test_lint_pg__DW212),
+	    cmocka_unit_test(test_lint_pg__DW213), cmocka_unit_test(test_lint_pg__DW301),
+	    cmocka_unit_test(test_lint_pg__DW302), cmocka_unit_test(test_lint_pg__DW303),
+	    cmocka_unit_test(test_lint_pg__DW401),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
