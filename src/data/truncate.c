@@ -1,0 +1,276 @@
+/*
+ * truncate.c - `truncate`: empty every user table at once for a clean test
+ * slate, keeping history, seed, stamp and audit tables.
+ *
+ * PostgreSQL: one TRUNCATE over every table, so that foreign keys between
+ * them (circular ones too) need no order, RESTART IDENTITY so that serial
+ * and identity columns start again, CASCADE so that a table outside the list
+ * that references ours cannot block it (PostgreSQL docs, TRUNCATE).
+ * Partitions go with their parent; extension tables are left alone.
+ *
+ * SQLite has no TRUNCATE: DELETE FROM each table inside one transaction with
+ * PRAGMA defer_foreign_keys=ON, so that foreign keys are checked at commit,
+ * when every table is empty. ON DELETE RESTRICT acts at once even when
+ * deferred (SQLite docs, "Foreign Key Actions"), so children are deleted
+ * before their parents where the references allow an order. sqlite_sequence
+ * rows of the emptied tables are removed so that AUTOINCREMENT restarts.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "data/data_int.h"
+#include "util/util.h"
+
+static const char pg_tables_sql[] =
+    "SELECT format('%I.%I', n.nspname, c.relname), c.relname\n"
+    "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace\n"
+    "WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition\n"
+    "  AND n.nspname NOT IN ('pg_catalog', 'information_schema')\n"
+    "  AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'\n"
+    "  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass\n"
+    "                  AND d.objid = c.oid AND d.deptype = 'e')\n"
+    "ORDER BY 1";
+
+/* Tables and the tables they reference (self-references left out). */
+static const char sqlite_tables_sql[] =
+    "SELECT t.name, f.\"table\" FROM pragma_table_list t\n"
+    "LEFT JOIN pragma_foreign_key_list(t.name) f ON f.\"table\" <> t.name\n"
+    "WHERE t.schema = 'main' AND t.type IN ('table', 'virtual')\n"
+    "  AND t.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'\n"
+    "ORDER BY t.name";
+
+void dbw_truncate_result_free(dbw_truncate_result *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->count; i++)
+		free(r->tables[i]);
+	free(r->tables);
+	dbw_seed_result_free(r->seed);
+	free(r);
+}
+
+static int push_table(dbw_truncate_result *res, const char *name)
+{
+	char **grown = realloc(res->tables, (res->count + 1) * sizeof(*grown));
+	if (!grown)
+		return DBW_ENOMEM;
+	res->tables = grown;
+	if (!(res->tables[res->count] = dbw_strdup(name)))
+		return DBW_ENOMEM;
+	res->count++;
+	return 0;
+}
+
+static int pg_truncate(dbw_conn *c, dbw_truncate_result *res, dbw_error *err)
+{
+	dbw_result *r = NULL;
+	dbw_buf sql = DBW_BUF_INIT;
+	int rc = dbw_conn_query(c, pg_tables_sql, 0, NULL, &r, err);
+	if (rc < 0)
+		return rc;
+	dbw_buf_puts(&sql, "TRUNCATE TABLE ");
+	for (size_t i = 0; i < dbw_result_rows(r); i++) {
+		if (dbw_data__is_kept(dbw_result_value(r, i, 1)))
+			continue;
+		if (res->count)
+			dbw_buf_puts(&sql, ", ");
+		dbw_buf_puts(&sql, dbw_result_value(r, i, 0));
+		if (push_table(res, dbw_result_value(r, i, 0)) < 0) {
+			rc = dbw_error_set(err, DBW_ENOMEM, "out of memory");
+			goto done;
+		}
+	}
+	dbw_buf_puts(&sql, " RESTART IDENTITY CASCADE");
+	if (sql.oom) {
+		rc = dbw_error_set(err, DBW_ENOMEM, "out of memory");
+		goto done;
+	}
+	if (res->count)
+		rc = dbw_conn_exec(c, sql.data, err);
+done:
+	dbw_buf_free(&sql);
+	dbw_result_free(r);
+	return rc;
+}
+
+/*
+ * Order SQLite tables so that a table comes after every table referencing
+ * it (children first); tables caught in a cycle follow in name order, which
+ * deferred foreign keys allow unless RESTRICT is declared on the cycle.
+ */
+static int sqlite_order(dbw_result *r, dbw_strv *order)
+{
+	dbw_strv names = DBW_STRV_INIT;
+	char *done = NULL;
+	size_t left;
+	int rc = 0;
+	for (size_t i = 0; i < dbw_result_rows(r); i++) {
+		const char *t = dbw_result_value(r, i, 0);
+		if (!dbw_data__is_kept(t) && !dbw_strv_contains(&names, t) &&
+		    dbw_strv_push(&names, t) < 0) {
+			rc = DBW_ENOMEM;
+			goto out;
+		}
+	}
+	done = calloc(names.count + 1, 1);
+	if (!done) {
+		rc = DBW_ENOMEM;
+		goto out;
+	}
+	left = names.count;
+	while (left) {
+		int progressed = 0;
+		for (size_t i = 0; i < names.count; i++) {
+			int blocked = 0;
+			if (done[i])
+				continue;
+			/* Blocked while a table not yet emptied references names[i]. */
+			for (size_t row = 0; row < dbw_result_rows(r) && !blocked; row++) {
+				const char *child = dbw_result_value(r, row, 0);
+				const char *parent = dbw_result_value(r, row, 1);
+				if (!parent || strcmp(parent, names.items[i]) != 0)
+					continue;
+				for (size_t j = 0; j < names.count; j++)
+					if (!done[j] && j != i &&
+					    strcmp(names.items[j], child) == 0)
+						blocked = 1;
+			}
+			if (blocked)
+				continue;
+			done[i] = 1;
+			left--;
+			progressed = 1;
+			if (dbw_strv_push(order, names.items[i]) < 0) {
+				rc = DBW_ENOMEM;
+				goto out;
+			}
+		}
+		if (!progressed) {
+			/* A cycle: take the first remaining table and go on. */
+			for (size_t i = 0; i < names.count; i++)
+				if (!done[i]) {
+					done[i] = 1;
+					left--;
+					if (dbw_strv_push(order, names.items[i]) < 0) {
+						rc = DBW_ENOMEM;
+						goto out;
+					}
+					break;
+				}
+		}
+	}
+out:
+	free(done);
+	dbw_strv_free(&names);
+	return rc;
+}
+
+static int sqlite_truncate(dbw_conn *c, dbw_truncate_result *res, dbw_error *err)
+{
+	dbw_result *r = NULL;
+	dbw_strv order = DBW_STRV_INIT;
+	dbw_buf seq = DBW_BUF_INIT;
+	int began = 0, has_seq = 0, rc;
+
+	rc = dbw_conn_begin(c, err);
+	if (rc < 0)
+		return rc;
+	began = 1;
+	rc = dbw_conn_exec(c, "PRAGMA defer_foreign_keys = ON", err);
+	if (rc < 0)
+		goto done;
+	rc = dbw_conn_query(c, sqlite_tables_sql, 0, NULL, &r, err);
+	if (rc < 0)
+		goto done;
+	if (sqlite_order(r, &order) < 0) {
+		rc = dbw_error_set(err, DBW_ENOMEM, "out of memory");
+		goto done;
+	}
+	dbw_buf_puts(&seq, "DELETE FROM sqlite_sequence WHERE name IN (");
+	for (size_t i = 0; i < order.count; i++) {
+		char *q = dbw_sql_quote_ident(DBW_DB_SQLITE, order.items[i]);
+		char *lit = dbw_sql_quote_literal(DBW_DB_SQLITE, order.items[i]);
+		char *sql = q ? dbw_sprintf("DELETE FROM %s", q) : NULL;
+		if (!sql || !lit || push_table(res, order.items[i]) < 0) {
+			free(q);
+			free(lit);
+			free(sql);
+			rc = dbw_error_set(err, DBW_ENOMEM, "out of memory");
+			goto done;
+		}
+		rc = dbw_conn_exec(c, sql, err);
+		dbw_buf_printf(&seq, "%s%s", i ? ", " : "", lit);
+		free(q);
+		free(lit);
+		free(sql);
+		if (rc < 0)
+			goto done;
+	}
+	dbw_buf_puts(&seq, ")");
+	if (seq.oom) {
+		rc = dbw_error_set(err, DBW_ENOMEM, "out of memory");
+		goto done;
+	}
+	rc = dbw_conn_table_exists(c, "sqlite_sequence", &has_seq, err);
+	if (rc < 0)
+		goto done;
+	if (has_seq && order.count) {
+		rc = dbw_conn_exec(c, seq.data, err);
+		if (rc < 0)
+			goto done;
+	}
+	rc = dbw_conn_commit(c, err);
+	began = 0;
+done:
+	if (began) {
+		dbw_error ignored = DBW_ERROR_INIT;
+		dbw_conn_rollback(c, &ignored);
+		dbw_error_clear(&ignored);
+	}
+	dbw_buf_free(&seq);
+	dbw_strv_free(&order);
+	dbw_result_free(r);
+	return rc;
+}
+
+int dbw_truncate(dbw_conn *c, const dbw_env *env, const dbw_seed_set *seeds,
+                 const dbw_truncate_options *opts, dbw_truncate_result **result_out, dbw_error *err)
+{
+	static const dbw_truncate_options defaults = DBW_TRUNCATE_OPTIONS_INIT;
+	dbw_truncate_result *res;
+	int64_t t0;
+	int rc;
+
+	if (result_out)
+		*result_out = NULL;
+	if (!opts)
+		opts = &defaults;
+	res = calloc(1, sizeof(*res));
+	if (!res)
+		return dbw_error_set(err, DBW_ENOMEM, "out of memory");
+	/* The policy layer's guard replaces dbw_data_check once it lands. */
+	rc = dbw_data_check(env, c, DBW_DATA_TRUNCATE, opts->confirm, err);
+	if (rc < 0)
+		goto done;
+	t0 = dbw_monotonic_ms();
+	if (dbw_conn_kind(c) == DBW_DB_POSTGRES)
+		rc = pg_truncate(c, res, err);
+	else
+		rc = sqlite_truncate(c, res, err);
+	res->truncate_ms = (long)(dbw_monotonic_ms() - t0);
+	if (rc < 0 || !opts->seed || !seeds)
+		goto done;
+	{
+		dbw_seed_options sopts = DBW_SEED_OPTIONS_INIT;
+		sopts.all = 1; /* what the seeds wrote is gone, changed or not */
+		sopts.confirm = opts->confirm;
+		rc = dbw_seed_run(c, env, seeds, &sopts, &res->seed, err);
+	}
+done:
+	if (result_out)
+		*result_out = res;
+	else
+		dbw_truncate_result_free(res);
+	return rc;
+}
