@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# `dbward setup` on PostgreSQL: creates the missing database (owner, UTF8)
+# through the maintenance database, deploys, seeds; a second run is a no-op.
+# Production: created and deployed, never seeded.
+source "$DBW_TESTLIB"
+need_pg
+
+P=$T_DIR/proj
+mkdir -p "$P/db/migrations" "$P/db/seeds/shared"
+cat >"$P/db/migrations/20240101000000_init.sql" <<'SQL'
+-- migrate:up
+CREATE TABLE color (id int PRIMARY KEY, name text NOT NULL);
+SQL
+cat >"$P/db/seeds/shared/001_colors.sql" <<'SQL'
+INSERT INTO color VALUES (1, 'red') ON CONFLICT (id) DO NOTHING;
+SQL
+cd "$P" || exit 1
+
+NAME="t_data_setup_$$_$RANDOM"
+T_DBS+=("$NAME") # dropped by the test library at exit
+URL=$(pg_url "$NAME")
+dbw() { DATABASE_URL=$URL "$DBWARD" "$@"; }
+
+expect_eq "$(psql_q postgres "select count(*) from pg_database where datname = '$NAME'")" "0" "database absent"
+run dbw setup
+expect_rc 0 "setup creates, deploys, seeds"
+expect_in "$OUT" "Created database \"$NAME\" owned by \"$PGUSER\"." "creation reported"
+expect_in "$OUT" "Applied 1 migration." "deploy reported"
+expect_in "$OUT" "seeded db/seeds/shared/001_colors.sql" "seed reported"
+expect_eq "$(psql_q postgres "select pg_encoding_to_char(encoding) || ',' || pg_get_userbyid(datdba) from pg_database where datname = '$NAME'")" \
+	"UTF8,$PGUSER" "UTF8 and the connecting role as owner"
+expect_eq "$(psql_q "$NAME" "select name from color")" "red" "seeded"
+SCHEMA=$(pg_schema "$NAME" | sha256sum)
+DATA=$(pg_data_checksum "$NAME")
+
+run dbw --json setup
+expect_rc 0 "second setup"
+expect_eq "$(printf '%s' "$OUT" | jq -c '[.created, .migrations_applied, .seed.applied, .changed]')" \
+	"[false,0,0,false]" "second run: nothing created, applied or seeded"
+run dbw setup
+expect_in "$OUT" "Nothing to do: development is set up" "the no-op is said"
+expect_eq "$(pg_schema "$NAME" | sha256sum)" "$SCHEMA" "schema unchanged"
+expect_eq "$(pg_data_checksum "$NAME")" "$DATA" "data unchanged"
+
+# production: created and deployed, never seeded
+PNAME="t_data_setup_prod_$$_$RANDOM"
+T_DBS+=("$PNAME")
+run env DATABASE_URL="$(pg_url "$PNAME")" "$DBWARD" --env production setup
+expect_rc 0 "setup in production"
+expect_in "$OUT" "Seeds skipped: production is protected." "seeds skipped"
+expect_eq "$(psql_q "$PNAME" "select count(*) from color")" "0" "production not seeded"
+expect_eq "$(psql_q "$PNAME" "select count(*) from pg_tables where tablename = 'dbward_seeds'")" "0" "no seed table in production"
+
+# a wrong password is reported as it is, not as a missing database
+BAD=$(pg_url "$NAME" | sed "s|//\([^:]*\):[^@]*@|//\1:wrong-pw@|")
+run env DATABASE_URL="$BAD" "$DBWARD" setup
+expect_rc 1 "wrong password"
+expect_not_in "$ERR" "wrong-pw" "no password in the output"
+expect_not_in "$OUT$ERR" "Created database" "nothing created"
+
+run dbw setup --help
+expect_rc 0 "--help"
+run dbw setup --fast
+expect_rc 2 "bad option"
+run dbw setup now
+expect_rc 2 "extra argument"
+
+done_testing
