@@ -9,7 +9,7 @@
 #include "util/util.h"
 
 /* What an operator should try for errors whose SQLSTATE says enough. */
-static const char *hint_for_sqlstate(const char *sqlstate)
+const char *dbw_apply__hint_for_sqlstate(const char *sqlstate)
 {
 	if (strcmp(sqlstate, "25006") == 0)
 		return "The database is read-only (a standby, or default_transaction_read_only is "
@@ -65,7 +65,7 @@ void dbw_apply__explain_failure(dbw_error *err, const dbw_migration *m, int part
 		err->message = msg;
 	}
 	if (err->sqlstate[0])
-		state_hint = hint_for_sqlstate(err->sqlstate);
+		state_hint = dbw_apply__hint_for_sqlstate(err->sqlstate);
 	hint = dbw_sprintf(
 	    "%s%s%s", err->hint ? err->hint : (state_hint ? state_hint : ""),
 	    err->hint || state_hint ? " " : "",

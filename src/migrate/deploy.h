@@ -20,6 +20,9 @@ int dbw_apply__stmts(dbw_conn *c, const dbw_deploy_step *step, size_t from, size
  * database's detail and hint, adds what to do next. */
 void dbw_apply__explain_failure(dbw_error *err, const dbw_migration *m, int partial);
 
+/* A hint for SQLSTATEs that say enough by themselves, or NULL. */
+const char *dbw_apply__hint_for_sqlstate(const char *sqlstate);
+
 /* The failure as one text for the history table's logs. Caller frees. */
 char *dbw_apply__failure_logs(const dbw_error *err);
 

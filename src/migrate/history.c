@@ -14,6 +14,7 @@
 #include <openssl/rand.h>
 
 #include "migrate/history.h"
+#include "migrate/deploy.h"
 #include "util/util.h"
 
 static const char dbward_ddl_pg[] =
@@ -109,10 +110,17 @@ int dbw_history__ensure(dbw_conn *c, int prisma, dbw_error *err)
 		                         : (sqlite ? dbward_ddl_sqlite : dbward_ddl_pg);
 		rc = dbw_conn_exec(c, ddl, err);
 		if (rc < 0) {
-			dbw_error_hint(err,
-			               "dbward keeps its history in the table \"%s\"; the role "
-			               "it connects as must be allowed to create it once.",
-			               table);
+			const char *h = err && err->sqlstate[0]
+			                    ? dbw_apply__hint_for_sqlstate(err->sqlstate)
+			                    : NULL;
+			if (h)
+				dbw_error_hint(err, "%s", h);
+			else
+				dbw_error_hint(err,
+				               "dbward keeps its history in the table \"%s\"; "
+				               "the role it connects as must be allowed to "
+				               "create it once.",
+				               table);
 			return rc;
 		}
 	}
