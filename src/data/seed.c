@@ -175,6 +175,26 @@ static int read_recorded(dbw_conn *c, dbw_seed_result *res, int *exists_out, dbw
 	return 0;
 }
 
+/* Name the seed in the message and say what state the database is in, as deploy does. */
+static void explain_failure(const dbw_seed *sd, dbw_error *err)
+{
+	char *msg, *hint;
+	if (!err || err->code == DBW_EINPUT)
+		return;
+	msg = dbw_sprintf("seed \"%s\" failed: %s", sd->name, err->message ? err->message : "");
+	if (msg) {
+		free(err->message);
+		err->message = msg;
+	}
+	hint = dbw_sprintf("%s%sNothing of it was applied (it ran in a transaction); the seeds "
+	                   "before it stay recorded: fix the file and run 'dbward seed' again.",
+	                   err->hint ? err->hint : "", err->hint ? " " : "");
+	if (hint) {
+		free(err->hint);
+		err->hint = hint;
+	}
+}
+
 static int apply_one(dbw_conn *c, dbw_seed_step *st, dbw_error *err)
 {
 	const dbw_seed *sd = st->seed;
@@ -211,6 +231,7 @@ fail : {
 	dbw_conn_rollback(c, &ignored);
 	dbw_error_clear(&ignored);
 	st->execution_ms = -1;
+	explain_failure(sd, err);
 	return rc;
 }
 }

@@ -39,7 +39,8 @@ expect_rc 0 "deploy"
 run dbw seed
 expect_rc 1 "seed with a broken second statement fails"
 expect_in "$ERR" "where: db/seeds/shared/002_shapes.sql:2:" "error points at the file and line 2"
-expect_in "$ERR" "syntax error" "the server's message is shown"
+expect_in "$ERR" "dbward: error: seed \"shared/002_shapes.sql\" failed: syntax error" "the seed and the server's message are named"
+expect_in "$ERR" "the seeds before it stay recorded" "the hint says what state the database is in"
 expect_eq "$(psql_q "$DB" "select count(*) from shape")" "0" "nothing of the failed seed applied"
 expect_eq "$(psql_q "$DB" "select count(*) from color")" "2" "the earlier seed's rows stay"
 expect_eq "$(psql_q "$DB" "select name from dbward_seeds order by name")" "shared/001_colors.sql" \
