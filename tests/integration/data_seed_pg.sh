@@ -20,8 +20,8 @@ INSERT INTO color (id, name) VALUES (1, 'red'), (2, 'green')
 ON CONFLICT (id) DO UPDATE SET name = excluded.name;
 SQL
 cat >"$P/db/seeds/shared/002_shapes.sql" <<'SQL'
-INSERT INTO shape (id, name) VALUES (1, 'circle');
-INSERT INTO shape (id, name) VALUES (2, 'square';
+INSERT INTO shape (id, name) VALUES (1, 'circle') ON CONFLICT DO NOTHING;
+INSERT INTO shape (id, name) VALUES (2, 'square' ON CONFLICT DO NOTHING;
 SQL
 cat >"$P/db/seeds/test/001_test_only.sql" <<'SQL'
 INSERT INTO color (id, name) VALUES (99, 'test-only') ON CONFLICT DO NOTHING;
@@ -47,7 +47,7 @@ expect_eq "$(psql_q "$DB" "select name from dbward_seeds order by name")" "share
 	"only the earlier seed is recorded"
 
 # --- fixed: only the new or changed seeds run ---
-sed -i "s/'square';/'square');/" db/seeds/shared/002_shapes.sql
+sed -i "s/'square' ON/'square') ON/" db/seeds/shared/002_shapes.sql
 run dbw --json seed
 expect_rc 0 "seed after the fix"
 expect_eq "$(printf '%s' "$OUT" | jq -r '[.seeds[] | select(.applied) | .name] | join(",")')" \

@@ -37,13 +37,18 @@ run dbw seed
 expect_rc 0 "seed after the fix"
 expect_in "$OUT" "seeded db/seeds/shared/002_shapes.sql" "the fixed seed ran"
 expect_not_in "$OUT" "seeded db/seeds/shared/001_colors.sql" "the unchanged seed did not"
-run dbw --json seed --all
-expect_eq "$(printf '%s' "$OUT" | jq -r '.applied')" "2" "--all re-runs both"
-expect_eq "$(sqlite3 "$DBF" "select count(*) from color")" "2" "upsert kept two colours"
-# 002 is not idempotent (plain INSERT): --all fails on it and rolls it back
+# 002 is not idempotent (a plain INSERT): --all fails on it and rolls it back
 run dbw seed --all
 expect_rc 1 "a non-idempotent seed fails on re-run"
-expect_in "$ERR" "UNIQUE constraint failed" "the constraint is named"
+expect_in "$ERR" "dbward: error: seed \"shared/002_shapes.sql\" failed: UNIQUE constraint failed: shape.id" \
+	"the seed and the constraint are named"
 expect_eq "$(sqlite3 "$DBF" "select count(*) from shape")" "2" "its rows are as before"
+# written as an upsert, it can run again
+sed -i 's/^INSERT INTO/INSERT OR IGNORE INTO/' db/seeds/shared/002_shapes.sql
+run dbw --json seed --all
+expect_rc 0 "idempotent seeds re-run"
+expect_eq "$(printf '%s' "$OUT" | jq -r '.applied')" "2" "--all re-runs both"
+expect_eq "$(sqlite3 "$DBF" "select count(*) from color")" "2" "upsert kept two colours"
+expect_eq "$(sqlite3 "$DBF" "select count(*) from dbward_seeds")" "2" "both recorded"
 
 done_testing
