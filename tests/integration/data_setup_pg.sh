@@ -5,8 +5,16 @@
 source "$DBW_TESTLIB"
 need_pg
 
-# pg_dump 15.14+ writes \restrict / \unrestrict lines with a random key: not schema.
-schema_sum() { pg_schema "$1" | grep -vE '^\\(un)?restrict ' | sha256sum; }
+# testlib's pg_schema filter misses pg_dump 15.14+'s "\\restrict KEY" lines
+# (random key); drop them here.
+schema_of() { pg_schema "$1" | grep -vE '^\\(un)?restrict '; }
+schema_sum() { schema_of "$1" | sha256sum; }
+# same_schema A B DESCRIPTION: equal schemas, else the diff is shown.
+same_schema() {
+	if [ "$(schema_sum "$1")" = "$(schema_sum "$2")" ]; then ok "$3"; else
+		not_ok "$3"; diff <(schema_of "$1") <(schema_of "$2") | head -40; fi
+}
+
 
 P=$T_DIR/proj
 mkdir -p "$P/db/migrations" "$P/db/seeds/shared"
