@@ -35,22 +35,36 @@ mkdir -p "$work/trunc/db/migrations"
 		echo "INSERT INTO t_$i (name) SELECT 'row ' || g FROM generate_series(1, $ROWS) g;"
 	done
 } >"$work/fill.sql"
+head -10 "$work/fill.sql" >"$work/fill10.sql"
 dropdb --if-exists bench_trunc >/dev/null 2>&1 || true
 createdb bench_trunc
 cd "$work/trunc"
 TURL=$(url bench_trunc)
 TEST_DATABASE_URL=$TURL "$DBWARD" -q --env test deploy
-ms=()
-for r in $(seq 1 "$RUNS"); do
-	psql -XAtq -v ON_ERROR_STOP=1 -d bench_trunc -f "$work/fill.sql"
-	ms+=("$(TEST_DATABASE_URL=$TURL "$DBWARD" --json --env test truncate | jq -r .truncate_ms)")
-done
-sorted=$(printf '%s\n' "${ms[@]}" | sort -n)
-echo "### truncate: $N tables x $ROWS rows, $RUNS runs"
-echo "truncate_ms median $(echo "$sorted" | sed -n "$(((RUNS + 1) / 2))p") ms, best $(echo "$sorted" | head -1) ms, worst $(echo "$sorted" | tail -1) ms"
+median_truncate_ms() { # FILL_FILE -> "median best worst" of truncate_ms over RUNS runs
+	local ms=() r sorted
+	for r in $(seq 1 "$RUNS"); do
+		psql -XAtq -v ON_ERROR_STOP=1 -d bench_trunc -f "$1"
+		ms+=("$(TEST_DATABASE_URL=$TURL "$DBWARD" --json --env test truncate | jq -r .truncate_ms)")
+	done
+	sorted=$(printf '%s\n' "${ms[@]}" | sort -n)
+	echo "$(echo "$sorted" | sed -n "$(((RUNS + 1) / 2))p") $(echo "$sorted" | head -1) $(echo "$sorted" | tail -1)"
+}
+tables=$(psql -XAtq -d bench_trunc -c "select string_agg(format('%I.%I', schemaname, tablename), ', ') from pg_tables where tablename like 't\\_%'")
+echo "$tables" | sed 's/^/TRUNCATE /; s/$/ RESTART IDENTITY CASCADE;/' >"$work/floor.sql"
+echo "### truncate: $N tables, $RUNS runs (truncate_ms from --json: median / best / worst)"
+read -r med best worst < <(median_truncate_ms "$work/fill.sql")
+echo "all $N tables hold $ROWS rows: median $med ms, best $best ms, worst $worst ms"
+read -r med best worst < <(median_truncate_ms "$work/fill10.sql")
+echo "10 of $N tables hold $ROWS rows: median $med ms, best $best ms, worst $worst ms"
+echo
 hyperfine --runs "$RUNS" --style basic --export-markdown "$work/trunc.md" \
 	--prepare "psql -XAtq -v ON_ERROR_STOP=1 -d bench_trunc -f $work/fill.sql" \
-	-n "dbward truncate ($N tables)" "TEST_DATABASE_URL=$TURL $DBWARD -q --env test truncate" >/dev/null
+	-n "psql: the TRUNCATE alone (floor), all filled" "psql -XAtq -d bench_trunc -f $work/floor.sql" \
+	--prepare "psql -XAtq -v ON_ERROR_STOP=1 -d bench_trunc -f $work/fill.sql" \
+	-n "dbward truncate, all filled" "TEST_DATABASE_URL=$TURL $DBWARD -q --env test truncate" \
+	--prepare "psql -XAtq -v ON_ERROR_STOP=1 -d bench_trunc -f $work/fill10.sql" \
+	-n "dbward truncate, 10 filled" "TEST_DATABASE_URL=$TURL $DBWARD -q --env test truncate" >/dev/null
 cat "$work/trunc.md"
 
 # ---- 2. reset + deploy + seed, documenso ----

@@ -215,8 +215,10 @@ typedef struct dbw_truncate_options {
 	}
 
 typedef struct dbw_truncate_result {
-	char **tables; /**< the tables emptied, "schema.table" on PostgreSQL */
+	char **tables; /**< every user table (all empty now), "schema.table" on PostgreSQL */
 	size_t count;
+	size_t
+	    n_truncated; /**< those that held rows or a used identity (PostgreSQL); SQLite: all */
 	long truncate_ms;
 	dbw_seed_result *seed; /**< NULL without opts->seed */
 } dbw_truncate_result;
@@ -224,14 +226,14 @@ typedef struct dbw_truncate_result {
 /**
  * Empty every user table at once, keeping the history, seed, stamp and
  * audit tables (dbward_migrations, _prisma_migrations, dbward_seeds,
- * dbward_environment, dbward_audit) and extension tables. PostgreSQL: one
- * TRUNCATE ... RESTART IDENTITY CASCADE over all of them (identity and
- * serial sequences restart). SQLite: DELETE in one transaction with
- * PRAGMA defer_foreign_keys=ON (circular references are checked at commit,
- * when they are gone), then their sqlite_sequence rows are removed. With
- * opts->seed, every seed of seeds then runs (as --all: the rows they wrote
- * are gone) and dbward_seeds is rewritten. *result_out (may be NULL) is
- * caller-owned (dbw_truncate_result_free).
+ * dbward_environment, dbward_audit) and extension tables. PostgreSQL: in
+ * one transaction, every user table is locked, and one TRUNCATE ... RESTART
+ * IDENTITY CASCADE empties those holding rows or a used identity or serial
+ * sequence (the others are already what TRUNCATE would leave). SQLite: DELETE in one transaction
+ * with PRAGMA defer_foreign_keys=ON (circular references are checked at commit, when they are
+ * gone), then their sqlite_sequence rows are removed. With opts->seed, every seed of seeds then
+ * runs (as --all: the rows they wrote are gone) and dbward_seeds is rewritten. *result_out (may be
+ * NULL) is caller-owned (dbw_truncate_result_free).
  * @return 0; DBW_EPOLICY outside development and test (unless `allow`
  *         lists truncate, never in a protected environment); DBW_ESQL.
  */

@@ -68,6 +68,7 @@ static int run(dbw_cli *cli, int argc, char **argv)
 		json_object_set_new(doc, "environment", json_string(env->name));
 		json_object_set_new(doc, "database", json_string(dbw_conn_database(conn)));
 		json_object_set_new(doc, "tables", tables);
+		json_object_set_new(doc, "truncated", json_integer((json_int_t)res->n_truncated));
 		json_object_set_new(doc, "truncate_ms", json_integer(res->truncate_ms));
 		json_object_set_new(doc, "seed", cli_seed_json(res->seed));
 		cli_json_print(doc);

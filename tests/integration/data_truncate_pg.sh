@@ -59,6 +59,20 @@ expect_eq "$(psql_q "$DB" "select string_agg(id || ':' || year, ',' order by id)
 	"1:2024,2:2025" "reseeded with restarted identities"
 expect_eq "$(psql_q "$DB" "select count(*) from team")" "0" "other tables still empty"
 
+# an empty table whose identity moved is still restarted; clean tables are skipped
+run dbw --env test --json truncate
+expect_eq "$(printf '%s' "$OUT" | jq -r '.truncated')" "1" "only the reseeded table needed a TRUNCATE"
+psql_q "$DB" "INSERT INTO league.season (year) VALUES (2040); DELETE FROM league.season;" >/dev/null
+run dbw --env test --json truncate
+expect_eq "$(printf '%s' "$OUT" | jq -r '.truncated')" "1" "the table with a used identity is truncated"
+psql_q "$DB" "INSERT INTO league.season (year) VALUES (2041)" >/dev/null
+expect_eq "$(psql_q "$DB" "select id from league.season")" "1" "its identity restarted"
+run dbw --env test --json truncate
+expect_eq "$(printf '%s' "$OUT" | jq -r '.truncated')" "1" "again"
+run dbw --env test --json truncate
+expect_eq "$(printf '%s' "$OUT" | jq -r '.truncated')" "0" "a clean database needs no TRUNCATE"
+expect_eq "$(printf '%s' "$OUT" | jq -r '.tables | length')" "4" "all tables still listed"
+
 # refused where it is not allowed
 psql_q "$DB" "INSERT INTO team (name) VALUES ('keep')" >/dev/null
 SUM=$(pg_data_checksum "$DB")
