@@ -118,6 +118,22 @@ expect_in "$ERR" "hint: Run reset as the database owner, or as a role that is a 
 expect_eq "$(schema_sum "$DB2")" "$BEFORE" "nothing dropped (one transaction)"
 expect_not_in "$ERR" "app-secret" "no password in the output"
 
+# --- extensions are kept unless --extensions ---
+DB3=$(pg_newdb ext)
+psql_q "$DB3" "CREATE EXTENSION citext; CREATE SCHEMA ext; CREATE EXTENSION hstore SCHEMA ext;
+	CREATE TABLE stray (email citext, tags ext.hstore);" >/dev/null
+run env DATABASE_URL="$(pg_url "$DB3")" "$DBWARD" reset
+expect_rc 0 "reset with extensions in public and in their own schema"
+expect_eq "$(psql_q "$DB3" "select string_agg(extname, ',' order by extname) from pg_extension")" \
+	"citext,hstore,plpgsql" "extensions kept"
+expect_eq "$(psql_q "$DB3" "select count(*) from pg_class where relname = 'stray'")" "0" "the table using them dropped"
+expect_eq "$(psql_q "$DB3" "select count(*) from pg_namespace where nspname = 'ext'")" "1" "the extension's schema kept"
+run env DATABASE_URL="$(pg_url "$DB3")" "$DBWARD" reset --extensions
+expect_rc 0 "reset --extensions"
+expect_eq "$(psql_q "$DB3" "select string_agg(extname, ',' order by extname) from pg_extension")" \
+	"plpgsql" "extensions dropped (plpgsql, part of every database, kept)"
+expect_eq "$(psql_q "$DB3" "select count(*) from pg_namespace where nspname = 'ext'")" "0" "the emptied schema dropped"
+
 # --- production: refused, data unchanged ---
 PROD=$(pg_newdb prod)
 run env DATABASE_URL="$(pg_url "$PROD")" "$DBWARD" setup
