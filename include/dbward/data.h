@@ -275,10 +275,14 @@ typedef struct dbw_setup_result {
  * connecting role> ENCODING 'UTF8' TEMPLATE template0 (template0, because
  * the encoding may differ from template1's: PostgreSQL docs, CREATE
  * DATABASE). SQLite: the file's folder and the file. A second run changes
- * nothing (result->changed is 0). *result_out (may be NULL) caller-owned.
+ * nothing (result->changed is 0). In a protected environment setup deploys
+ * only to a database it just created or that has nothing pending: an
+ * existing one gets its migrations from `dbward deploy`, which verifies a
+ * backup first. *result_out (may be NULL) caller-owned.
  * @return 0; DBW_ECONNECT when neither the target nor the maintenance
  *         database can be reached; DBW_ESQL (e.g. no CREATEDB right: the hint
- *         says so); else what dbw_deploy / dbw_seed_run return.
+ *         says so); DBW_EPOLICY for pending migrations on an existing
+ *         protected database; else what dbw_deploy / dbw_seed_run return.
  */
 int dbw_setup(const dbw_env *env, const dbw_migration_set *set, const dbw_seed_set *seeds,
               const dbw_setup_options *opts, dbw_setup_result **result_out, dbw_error *err);

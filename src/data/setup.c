@@ -323,6 +323,36 @@ static int open_target(const dbw_env *env, const dbw_setup_options *opts, dbw_se
 	return dbw_conn_open(out, url, &co, err);
 }
 
+/*
+ * An existing protected database gets its migrations from `dbward deploy`,
+ * which verifies a backup first (the policy layer); setup only deploys to
+ * one it just created (nothing to lose) or finds up to date.
+ */
+static int refuse_existing_protected(dbw_conn *c, const dbw_env *env, const dbw_migration_set *set,
+                                     dbw_error *err)
+{
+	dbw_deploy_options plan = DBW_DEPLOY_OPTIONS_INIT;
+	dbw_deploy_result *r = NULL;
+	size_t pending;
+	int rc;
+	plan.dry_run = 1;
+	rc = dbw_deploy(c, set, &plan, &r, err);
+	if (rc < 0) {
+		dbw_deploy_result_free(r);
+		return rc;
+	}
+	pending = r ? r->count : 0;
+	dbw_deploy_result_free(r);
+	if (pending == 0)
+		return 0;
+	dbw_error_set(err, DBW_EPOLICY, "setup will not deploy to the existing database of %s",
+	              env->name);
+	dbw_error_detail(err, "Environment \"%s\" is protected and %zu migration%s pending.",
+	                 env->name, pending, pending == 1 ? " is" : "s are");
+	dbw_error_hint(err, "Run 'dbward --env %s deploy': it verifies a backup first.", env->name);
+	return DBW_EPOLICY;
+}
+
 int dbw_setup(const dbw_env *env, const dbw_migration_set *set, const dbw_seed_set *seeds,
               const dbw_setup_options *opts, dbw_setup_result **result_out, dbw_error *err)
 {
@@ -346,6 +376,11 @@ int dbw_setup(const dbw_env *env, const dbw_migration_set *set, const dbw_seed_s
 	dopts.on_event = opts->on_event;
 	dopts.ctx = opts->ctx;
 	dopts.lock_timeout_ms = env->lock_timeout_ms;
+	if (env->is_protected && !res->created) {
+		rc = refuse_existing_protected(c, env, set, err);
+		if (rc < 0)
+			goto done;
+	}
 	rc = dbw_deploy(c, set, &dopts, &res->deploy, err);
 	if (rc < 0)
 		goto done;

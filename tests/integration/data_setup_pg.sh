@@ -62,6 +62,22 @@ expect_in "$OUT" "Seeds skipped: production is protected." "seeds skipped"
 expect_eq "$(psql_q "$PNAME" "select count(*) from color")" "0" "production not seeded"
 expect_eq "$(psql_q "$PNAME" "select count(*) from pg_tables where tablename = 'dbward_seeds'")" "0" "no seed table in production"
 
+run env DATABASE_URL="$(pg_url "$PNAME")" "$DBWARD" --env production setup
+expect_rc 0 "second setup in production"
+expect_in "$OUT" "Nothing to do: production is set up" "nothing to do"
+# a new migration: setup leaves an existing protected database to deploy (backup first)
+cat >db/migrations/20240102000000_more.sql <<'SQL'
+-- migrate:up
+CREATE TABLE shade (id int PRIMARY KEY);
+SQL
+SUM=$(schema_sum "$PNAME")
+run env DATABASE_URL="$(pg_url "$PNAME")" "$DBWARD" --env production setup
+expect_rc 3 "setup refuses to deploy to an existing protected database"
+expect_in "$ERR" "dbward: refused: setup will not deploy to the existing database of production" "refusal"
+expect_in "$ERR" "hint: Run 'dbward --env production deploy': it verifies a backup first." "hint"
+expect_eq "$(schema_sum "$PNAME")" "$SUM" "production schema unchanged"
+rm db/migrations/20240102000000_more.sql
+
 # a wrong password is reported as it is, not as a missing database
 BAD=$(pg_url "$NAME" | sed "s|//\([^:]*\):[^@]*@|//\1:wrong-pw@|")
 run env DATABASE_URL="$BAD" "$DBWARD" setup
