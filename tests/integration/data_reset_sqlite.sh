@@ -52,4 +52,25 @@ expect_rc 0 "reset --no-seed"
 expect_eq "$(sqlite3 "$DBF" "select count(*) from team")" "0" "not seeded"
 expect_eq "$(printf '%s' "$OUT" | jq -r '.seed')" "null" "no seed report"
 
+# staging asks on a terminal; --yes answers; no answer, no reset
+STG=$T_DIR/staging.sqlite3
+run env STAGING_DATABASE_URL="sqlite:$STG" "$DBWARD" --env staging setup
+sqlite3 "$STG" "INSERT INTO player (team_id, name) VALUES (1, 'keep')"
+run env STAGING_DATABASE_URL="sqlite:$STG" "$DBWARD" --env staging reset </dev/null
+expect_rc 3 "staging reset without a terminal or --yes"
+expect_in "$ERR" "hint: Answer the prompt, or pass --yes." "hint"
+if command -v script >/dev/null; then
+	OUT=$(printf 'n\n' | STAGING_DATABASE_URL="sqlite:$STG" script -qec "$DBWARD --env staging reset" /dev/null); RC=$?
+	expect_in "$OUT" "Drop every object of database \"staging.sqlite3\" (staging)? [y/N]" "the prompt"
+	expect_in "$OUT" "dbward: refused: reset of staging needs confirmation" "answered no"
+	expect_eq "$(sqlite3 "$STG" "select count(*) from player")" "1" "nothing dropped"
+	OUT=$(printf 'y\n' | STAGING_DATABASE_URL="sqlite:$STG" script -qec "$DBWARD --env staging reset" /dev/null); RC=$?
+	expect_in "$OUT" "Reset staging in" "answered yes"
+	expect_eq "$(sqlite3 "$STG" "select count(*) from player")" "0" "reset done"
+fi
+sqlite3 "$STG" "INSERT INTO player (team_id, name) VALUES (1, 'again')"
+run env STAGING_DATABASE_URL="sqlite:$STG" "$DBWARD" --env staging --yes reset
+expect_rc 0 "--yes answers on staging"
+expect_eq "$(sqlite3 "$STG" "select count(*) from player")" "0" "reset done"
+
 done_testing

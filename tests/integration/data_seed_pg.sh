@@ -90,6 +90,24 @@ expect_in "$ERR" "dbward: refused: seed is not allowed in production" "refusal m
 expect_in "$ERR" "hint: Add \"allow = seed\" to [env.production]" "refusal hint"
 expect_eq "$(pg_data_checksum "$DB")" "$SUM" "production data untouched"
 
+# allowed by the config, and then only with the live database name
+cat >dbward.ini <<'INI'
+[env.production]
+url = ${DATABASE_URL}
+allow = seed
+INI
+run dbw --env production seed --all
+expect_rc 3 "allowed seed still needs --confirm"
+expect_in "$ERR" "dbward: refused: seed in production needs --confirm" "confirm message"
+run dbw --env production --confirm not_this_one seed --all
+expect_rc 3 "a wrong --confirm"
+expect_in "$ERR" "detail: --confirm \"not_this_one\" does not match the live database \"$DB\"." "mismatch detail"
+expect_eq "$(pg_data_checksum "$DB")" "$SUM" "production data untouched"
+run dbw --env production --confirm "$DB" --json seed
+expect_rc 0 "seed in production with allow and --confirm"
+expect_eq "$(printf '%s' "$OUT" | jq -r '.environment')" "production" "ran in production"
+rm dbward.ini
+
 # --- usage ---
 run dbw seed --help
 expect_rc 0 "--help"
