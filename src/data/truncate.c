@@ -23,8 +23,11 @@
 #include "util/util.h"
 
 /*
- * User tables, and whether an identity or serial sequence of theirs has
- * been used (pg_sequences.last_value is NULL until the first nextval).
+ * User tables; whether an identity or serial sequence of theirs has been
+ * used (pg_sequences.last_value is NULL until the first nextval); whether
+ * they may hold rows: a table whose main fork has no page holds none (a
+ * TRUNCATE leaves it so), one with pages may (DELETE leaves the pages), and
+ * a partitioned table has no storage of its own.
  */
 static const char pg_tables_sql[] =
     "SELECT format('%I.%I', n.nspname, c.relname), c.relname,\n"
@@ -34,7 +37,19 @@ static const char pg_tables_sql[] =
     "s.relname\n"
     "          WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass\n"
     "            AND d.refobjid = c.oid AND d.deptype IN ('a', 'i') AND ps.last_value IS NOT "
-    "NULL)\n"
+    "NULL),\n"
+    "  c.relkind = \'p\' OR pg_relation_size(c.oid) > 0\n"
+    "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace\n"
+    "WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition\n"
+    "  AND n.nspname NOT IN ('pg_catalog', 'information_schema')\n"
+    "  AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'\n"
+    "  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass\n"
+    "                  AND d.objid = c.oid AND d.deptype = 'e')\n"
+    "ORDER BY 1";
+
+/* The same tables, names only: what to lock before looking at them. */
+static const char pg_table_names_sql[] =
+    "SELECT format('%I.%I', n.nspname, c.relname), c.relname\n"
     "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace\n"
     "WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition\n"
     "  AND n.nspname NOT IN ('pg_catalog', 'information_schema')\n"
@@ -79,21 +94,42 @@ static int push_table(dbw_truncate_result *res, const char *name)
  * empties, which is most of its cost; a test suite usually dirties a few
  * tables of many. So, inside one transaction: lock every user table (so
  * nothing is written between the check and the TRUNCATE), find the ones
- * that hold a row or whose identity has moved, and TRUNCATE those in one
- * statement. The rest are already what TRUNCATE would leave.
+ * that hold a row (looking only into those with pages) or whose identity
+ * has moved, and TRUNCATE those in one statement. The rest are already what
+ * TRUNCATE would leave.
  */
 static int pg_truncate(dbw_conn *c, dbw_truncate_result *res, dbw_error *err)
 {
-	dbw_result *r = NULL, *dirty = NULL;
+	dbw_result *names = NULL, *r = NULL, *dirty = NULL;
 	dbw_buf lock = DBW_BUF_INIT, probe = DBW_BUF_INIT, sql = DBW_BUF_INIT;
 	char *mark = NULL;
-	size_t n = 0;
+	size_t n = 0, n_probe = 0;
 	int began = 0, rc;
 
 	rc = dbw_conn_begin(c, err);
 	if (rc < 0)
 		return rc;
 	began = 1;
+	/* Lock first, so that nothing is written between the look below and the TRUNCATE. */
+	rc = dbw_conn_query(c, pg_table_names_sql, 0, NULL, &names, err);
+	if (rc < 0)
+		goto done;
+	dbw_buf_puts(&lock, "LOCK TABLE ");
+	for (size_t i = 0; i < dbw_result_rows(names); i++) {
+		if (dbw_data__is_kept(dbw_result_value(names, i, 1)))
+			continue;
+		dbw_buf_printf(&lock, "%s%s", n++ ? ", " : "", dbw_result_value(names, i, 0));
+	}
+	dbw_buf_puts(&lock, " IN ACCESS EXCLUSIVE MODE");
+	if (lock.oom) {
+		rc = dbw_error_set(err, DBW_ENOMEM, "out of memory");
+		goto done;
+	}
+	if (n == 0)
+		goto commit;
+	rc = dbw_conn_exec(c, lock.data, err);
+	if (rc < 0)
+		goto done;
 	rc = dbw_conn_query(c, pg_tables_sql, 0, NULL, &r, err);
 	if (rc < 0)
 		goto done;
@@ -102,7 +138,6 @@ static int pg_truncate(dbw_conn *c, dbw_truncate_result *res, dbw_error *err)
 		rc = dbw_error_set(err, DBW_ENOMEM, "out of memory");
 		goto done;
 	}
-	dbw_buf_puts(&lock, "LOCK TABLE ");
 	dbw_buf_puts(&probe, "SELECT i FROM (");
 	for (size_t i = 0; i < dbw_result_rows(r); i++) {
 		const char *qname = dbw_result_value(r, i, 0);
@@ -112,29 +147,24 @@ static int pg_truncate(dbw_conn *c, dbw_truncate_result *res, dbw_error *err)
 			rc = dbw_error_set(err, DBW_ENOMEM, "out of memory");
 			goto done;
 		}
-		dbw_buf_printf(&lock, "%s%s", n ? ", " : "", qname);
-		dbw_buf_printf(&probe, "%sSELECT %zu AS i WHERE EXISTS (SELECT 1 FROM %s)",
-		               n ? " UNION ALL " : "", i, qname);
 		if (strcmp(dbw_result_value(r, i, 2), "t") == 0)
-			mark[i] = 1;
-		n++;
+			mark[i] = 1; /* its identity moved: truncate whatever it holds */
+		else if (strcmp(dbw_result_value(r, i, 3), "t") == 0)
+			dbw_buf_printf(&probe, "%sSELECT %zu AS i WHERE EXISTS (SELECT 1 FROM %s)",
+			               n_probe++ ? " UNION ALL " : "", i, qname);
 	}
-	dbw_buf_puts(&lock, " IN ACCESS EXCLUSIVE MODE");
 	dbw_buf_puts(&probe, ") x");
-	if (lock.oom || probe.oom) {
+	if (probe.oom) {
 		rc = dbw_error_set(err, DBW_ENOMEM, "out of memory");
 		goto done;
 	}
-	if (n == 0)
-		goto commit;
-	rc = dbw_conn_exec(c, lock.data, err);
-	if (rc < 0)
-		goto done;
-	rc = dbw_conn_query(c, probe.data, 0, NULL, &dirty, err);
-	if (rc < 0)
-		goto done;
-	for (size_t k = 0; k < dbw_result_rows(dirty); k++)
-		mark[strtoul(dbw_result_value(dirty, k, 0), NULL, 10)] = 1;
+	if (n_probe) {
+		rc = dbw_conn_query(c, probe.data, 0, NULL, &dirty, err);
+		if (rc < 0)
+			goto done;
+		for (size_t k = 0; k < dbw_result_rows(dirty); k++)
+			mark[strtoul(dbw_result_value(dirty, k, 0), NULL, 10)] = 1;
+	}
 	dbw_buf_puts(&sql, "TRUNCATE TABLE ");
 	for (size_t i = 0; i < dbw_result_rows(r); i++) {
 		if (!mark[i] || dbw_data__is_kept(dbw_result_value(r, i, 1)))
@@ -168,6 +198,7 @@ done:
 	dbw_buf_free(&sql);
 	dbw_result_free(dirty);
 	dbw_result_free(r);
+	dbw_result_free(names);
 	return rc;
 }
 

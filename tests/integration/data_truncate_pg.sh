@@ -72,6 +72,13 @@ expect_eq "$(printf '%s' "$OUT" | jq -r '.truncated')" "1" "again"
 run dbw --env test --json truncate
 expect_eq "$(printf '%s' "$OUT" | jq -r '.truncated')" "0" "a clean database needs no TRUNCATE"
 expect_eq "$(printf '%s' "$OUT" | jq -r '.tables | length')" "4" "all tables still listed"
+psql_q "$DB" "INSERT INTO measure VALUES ('2024-06-01', 2)" >/dev/null
+run dbw --env test --json truncate
+expect_eq "$(printf '%s' "$OUT" | jq -r '.truncated')" "1" "a partitioned table with rows is seen"
+expect_eq "$(psql_q "$DB" "select count(*) from measure")" "0" "and emptied"
+psql_q "$DB" "INSERT INTO measure VALUES ('2024-06-01', 2); DELETE FROM measure;" >/dev/null
+run dbw --env test --json truncate
+expect_eq "$(printf '%s' "$OUT" | jq -r '.truncated')" "0" "a table emptied by DELETE (pages, no rows) needs no TRUNCATE"
 
 # refused where it is not allowed
 psql_q "$DB" "INSERT INTO team (name) VALUES ('keep')" >/dev/null
