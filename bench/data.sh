@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Data lifecycle speed (issue 6):
 #  1. truncate of a 200-table schema with data (target: under 100 ms on
-#     PostgreSQL). Reported two ways: the TRUNCATE itself as dbward measures
-#     it (truncate_ms of --json: listing the tables + the one statement),
-#     median of RUNS runs with the tables refilled before each; and the whole
-#     command (process, config, connect, truncate) with hyperfine.
+#     PostgreSQL), tables refilled before each run: every table holding rows
+#     (the worst case), and 10 of 200 (a test file's usual footprint), next
+#     to psql running the bare TRUNCATE (the floor). Reported as dbward's own
+#     truncate_ms (--json: list, lock, look, TRUNCATE, commit) and as the
+#     whole command's wall time (process, config, connect included).
 #  2. reset + deploy + seed of the documenso corpus (163 Prisma migrations).
 # Usage: DBWARD=build/dbward scripts/with-postgres.sh bash bench/data.sh
 set -euo pipefail
@@ -42,31 +43,31 @@ createdb bench_trunc
 cd "$work/trunc"
 TURL=$(url bench_trunc)
 TEST_DATABASE_URL=$TURL "$DBWARD" -q --env test deploy
-median_truncate_ms() { # FILL_FILE -> "median best worst" of truncate_ms over RUNS runs
-	local ms=() r sorted
-	for r in $(seq 1 "$RUNS"); do
-		psql -XAtq -v ON_ERROR_STOP=1 -d bench_trunc -f "$1"
-		ms+=("$(TEST_DATABASE_URL=$TURL "$DBWARD" --json --env test truncate | jq -r .truncate_ms)")
-	done
-	sorted=$(printf '%s\n' "${ms[@]}" | sort -n)
-	echo "$(echo "$sorted" | sed -n "$(((RUNS + 1) / 2))p") $(echo "$sorted" | head -1) $(echo "$sorted" | tail -1)"
-}
 tables=$(psql -XAtq -d bench_trunc -c "select string_agg(format('%I.%I', schemaname, tablename), ', ') from pg_tables where tablename like 't\\_%'")
 echo "$tables" | sed 's/^/TRUNCATE /; s/$/ RESTART IDENTITY CASCADE;/' >"$work/floor.sql"
-echo "### truncate: $N tables, $RUNS runs (truncate_ms from --json: median / best / worst)"
-read -r med best worst < <(median_truncate_ms "$work/fill.sql")
-echo "all $N tables hold $ROWS rows: median $med ms, best $best ms, worst $worst ms"
-read -r med best worst < <(median_truncate_ms "$work/fill10.sql")
-echo "10 of $N tables hold $ROWS rows: median $med ms, best $best ms, worst $worst ms"
+fill() { psql -XAtq -v ON_ERROR_STOP=1 -d bench_trunc -f "$1"; }
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+# The machine may be busy: interleave the three cases run by run so that load
+# hits them alike, and report medians.
+floor=() all_in=() all_wall=() ten_in=() ten_wall=()
+for r in $(seq 1 "$RUNS"); do
+	fill "$work/fill.sql"
+	t0=$(now_ms); psql -XAtq -d bench_trunc -f "$work/floor.sql" >/dev/null; floor+=($(($(now_ms) - t0)))
+	fill "$work/fill.sql"
+	t0=$(now_ms); out=$(TEST_DATABASE_URL=$TURL "$DBWARD" --json --env test truncate); all_wall+=($(($(now_ms) - t0)))
+	all_in+=("$(jq -r .truncate_ms <<<"$out")")
+	fill "$work/fill10.sql"
+	t0=$(now_ms); out=$(TEST_DATABASE_URL=$TURL "$DBWARD" --json --env test truncate); ten_wall+=($(($(now_ms) - t0)))
+	ten_in+=("$(jq -r .truncate_ms <<<"$out")")
+done
+stats() { printf '%s\n' "$@" | sort -n | awk '{v[NR]=$1} END {printf "%d ms (best %d, worst %d)", v[int((NR+1)/2)], v[1], v[NR]}'; }
+echo "### truncate: $N tables, median of $RUNS interleaved runs (load average: $(cut -d' ' -f1-3 /proc/loadavg))"
 echo
-hyperfine --runs "$RUNS" --style basic --export-markdown "$work/trunc.md" \
-	--prepare "psql -XAtq -v ON_ERROR_STOP=1 -d bench_trunc -f $work/fill.sql" \
-	-n "psql: the TRUNCATE alone (floor), all filled" "psql -XAtq -d bench_trunc -f $work/floor.sql" \
-	--prepare "psql -XAtq -v ON_ERROR_STOP=1 -d bench_trunc -f $work/fill.sql" \
-	-n "dbward truncate, all filled" "TEST_DATABASE_URL=$TURL $DBWARD -q --env test truncate" \
-	--prepare "psql -XAtq -v ON_ERROR_STOP=1 -d bench_trunc -f $work/fill10.sql" \
-	-n "dbward truncate, 10 filled" "TEST_DATABASE_URL=$TURL $DBWARD -q --env test truncate" >/dev/null
-cat "$work/trunc.md"
+echo "| case | truncate_ms (dbward's own timing) | whole command, wall |"
+echo "| --- | --- | --- |"
+echo "| psql running the one TRUNCATE of all $N tables (floor) | - | $(stats "${floor[@]}") |"
+echo "| dbward truncate, all $N tables hold $ROWS rows | $(stats "${all_in[@]}") | $(stats "${all_wall[@]}") |"
+echo "| dbward truncate, 10 of $N tables hold $ROWS rows | $(stats "${ten_in[@]}") | $(stats "${ten_wall[@]}") |"
 
 # ---- 2. reset + deploy + seed, documenso ----
 mkdir -p "$work/reset/db/seeds/shared"
