@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# `dbward reset` on a real history: documenso's 163 Prisma migrations (enums,
+# defaults, indexes, foreign keys, _prisma_migrations). After data and a few
+# objects of another role, reset ends with exactly the schema a fresh deploy
+# gives, and Prisma's history lists every migration once.
+source "$DBW_TESTLIB"
+need_pg
+
+MIG=$CORPUS/documenso__documenso/packages/prisma/migrations
+[ -d "$MIG" ] || { echo "SKIP: corpus not found at $MIG"; exit 77; }
+P=$T_DIR/proj
+mkdir -p "$P"
+printf '[project]\nmigrations = %s\n' "$MIG" >"$P/dbward.ini"
+cd "$P" || exit 1
+OTHER="other_$$_$RANDOM"
+psql_q postgres "CREATE ROLE $OTHER" >/dev/null
+
+FRESH=$(pg_newdb fresh)
+DB=$(pg_newdb reset)
+run env DATABASE_URL="$(pg_url "$FRESH")" "$DBWARD" -q deploy
+expect_rc 0 "fresh deploy"
+run env DATABASE_URL="$(pg_url "$DB")" "$DBWARD" -q deploy
+expect_rc 0 "deploy"
+psql_q "$DB" "INSERT INTO \"User\" (email) VALUES ('a@example.com');
+	GRANT CREATE ON SCHEMA public TO $OTHER; GRANT SELECT ON \"User\" TO $OTHER;
+	SET ROLE $OTHER; CREATE VIEW user_emails AS SELECT email FROM \"User\"; RESET ROLE;
+	CREATE SCHEMA scratch; CREATE TABLE scratch.t (x int);" >/dev/null
+
+run env DATABASE_URL="$(pg_url "$DB")" "$DBWARD" --json reset
+expect_rc 0 "reset"
+expect_eq "$(printf '%s' "$OUT" | jq -r '.migrations_applied')" "$(ls -d "$MIG"/*/ | wc -l)" "every migration applied again"
+if [ "$(pg_schema "$DB" | sha256sum)" = "$(pg_schema "$FRESH" | sha256sum)" ]; then
+	ok "schema equals a fresh deploy's"
+else
+	not_ok "schema equals a fresh deploy's"
+	diff <(pg_schema "$DB") <(pg_schema "$FRESH") | head -40
+fi
+expect_eq "$(psql_q "$DB" "select count(*) - count(distinct migration_name) from _prisma_migrations")" "0" \
+	"each migration recorded once"
+expect_eq "$(psql_q "$DB" "select count(*) from \"User\" where email = 'a@example.com'")" "0" "data gone"
+expect_eq "$(psql_q "$DB" "select count(*) from \"User\"")" \
+	"$(psql_q "$FRESH" "select count(*) from \"User\"")" "only the rows the migrations insert"
+
+for d in "${T_DBS[@]}"; do psql_q "$d" "DROP OWNED BY $OTHER" >/dev/null 2>&1; done
+psql_q postgres "DROP ROLE IF EXISTS $OTHER" >/dev/null 2>&1
+done_testing
