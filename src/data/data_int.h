@@ -28,4 +28,15 @@ int dbw_data__exec_script(dbw_conn *c, const char *rel_path, const char *text, s
 int dbw_data__query_value(dbw_conn *c, const char *sql, size_t nparams, const char *const *params,
                           char **out, dbw_error *err);
 
+/*
+ * The database a PostgreSQL URL (URI or key=value) names, with libpq's
+ * defaults when it names none (PGDATABASE, else the URL's user, PGUSER, the
+ * login name). Caller frees; NULL on ENOMEM.
+ */
+char *dbw_data__pg_target_name(const char *url);
+
+/* The same URL naming database maint instead (setup's maintenance
+ * connection). Caller frees; NULL on ENOMEM. */
+char *dbw_data__pg_with_database(const char *url, const char *maint);
+
 #endif

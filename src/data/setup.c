@@ -111,11 +111,7 @@ static int is_uri(const char *url)
 	return dbw_str_startswith(url, "postgres://") || dbw_str_startswith(url, "postgresql://");
 }
 
-/*
- * The database a PostgreSQL URL names, with libpq's defaults when it names
- * none (PGDATABASE, else the user name). Caller frees; NULL on ENOMEM.
- */
-static char *pg_target_name(const char *url)
+char *dbw_data__pg_target_name(const char *url)
 {
 	char *name = NULL, *user = NULL;
 	if (is_uri(url)) {
@@ -152,8 +148,7 @@ static char *pg_target_name(const char *url)
 	return name;
 }
 
-/* The same URL naming database maint instead. Caller frees; NULL on ENOMEM. */
-static char *pg_with_database(const char *url, const char *maint)
+char *dbw_data__pg_with_database(const char *url, const char *maint)
 {
 	if (is_uri(url)) {
 		const char *rest = strstr(url, "://") + 3;
@@ -176,7 +171,7 @@ static void open_maintenance(const char *url, const dbw_setup_options *opts, dbw
 	for (size_t i = 0; i < 2 && !*out; i++) {
 		dbw_connect_options co = DBW_CONNECT_OPTIONS_INIT;
 		dbw_error ignored = DBW_ERROR_INIT;
-		char *m = pg_with_database(url, names[i]);
+		char *m = dbw_data__pg_with_database(url, names[i]);
 		co.connect_timeout_ms = opts->connect_timeout_ms;
 		if (m)
 			dbw_conn_open(out, m, &co, &ignored);
@@ -305,7 +300,7 @@ static int open_target(const dbw_env *env, const dbw_setup_options *opts, dbw_se
 		co.create = 1;
 		return dbw_conn_open(out, url, &co, err);
 	}
-	res->database = pg_target_name(url);
+	res->database = dbw_data__pg_target_name(url);
 	if (!res->database)
 		return dbw_error_set(err, DBW_ENOMEM, "out of memory");
 	co.create = 0;

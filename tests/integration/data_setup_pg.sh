@@ -82,6 +82,20 @@ expect_rc 1 "wrong password"
 expect_not_in "$ERR" "wrong-pw" "no password in the output"
 expect_not_in "$OUT$ERR" "Created database" "nothing created"
 
+# a role without CREATEDB: the hint says what to do; nothing is created
+NOCREATE="nocreate_$$_$RANDOM"
+psql_q postgres "CREATE ROLE $NOCREATE LOGIN PASSWORD 'nc-secret'" >/dev/null
+NNAME="t_data_setup_nc_$$_$RANDOM"
+T_DBS+=("$NNAME")
+NURL=$(pg_url "$NNAME" | sed "s|//[^@]*@|//$NOCREATE:nc-secret@|")
+run env DATABASE_URL="$NURL" "$DBWARD" setup
+expect_rc 1 "setup without CREATEDB"
+expect_in "$ERR" "dbward: error: permission denied to create database" "the server's refusal"
+expect_in "$ERR" "hint: Create the database as a role with CREATEDB (createdb -O $NOCREATE $NNAME), then run setup again." "hint"
+expect_not_in "$ERR" "nc-secret" "no password in the output"
+expect_eq "$(psql_q postgres "select count(*) from pg_database where datname = '$NNAME'")" "0" "nothing created"
+psql_q postgres "DROP ROLE $NOCREATE" >/dev/null
+
 run dbw setup --help
 expect_rc 0 "--help"
 run dbw setup --fast
