@@ -107,7 +107,22 @@ static int run(dbw_cli *cli, int argc, char **argv)
 	ex = 0;
 	goto done;
 fail:
-	ex = cli_fail(cli, &err);
+	if (cli->json && res) {
+		/* What happened before the failure: the drop is committed once deploy starts. */
+		json_t *doc = json_object();
+		json_object_set_new(doc, "dropped", json_integer((json_int_t)res->n_dropped));
+		json_object_set_new(
+		    doc, "migrations_applied",
+		    json_integer((json_int_t)(res->deploy ? res->deploy->n_applied : 0)));
+		json_object_set_new(doc, "seed", cli_seed_json(res->seed));
+		ex = cli_fail_with(cli, &err, doc);
+	} else {
+		if (res && res->deploy)
+			printf("Dropped every object, then applied %zu migration%s before the "
+			       "failure.\n",
+			       res->deploy->n_applied, res->deploy->n_applied == 1 ? "" : "s");
+		ex = cli_fail(cli, &err);
+	}
 done:
 	dbw_reset_result_free(res);
 	dbw_seeds_free(seeds);

@@ -52,6 +52,20 @@ expect_rc 0 "reset --no-seed"
 expect_eq "$(sqlite3 "$DBF" "select count(*) from team")" "0" "not seeded"
 expect_eq "$(printf '%s' "$OUT" | jq -r '.seed')" "null" "no seed report"
 
+# a migration that fails after the drop: said plainly, with what ran
+cat >db/migrations/20240105000000_broken.sql <<'SQL'
+-- migrate:up
+CREATE TABLE broken (;
+SQL
+run env DATABASE_URL="sqlite:$DBF" "$DBWARD" --json reset
+expect_rc 1 "reset with a broken migration"
+expect_eq "$(printf '%s' "$OUT" | jq -c '[.ok, .migrations_applied, .dropped > 0]')" \
+	'[false,1,true]' "JSON says what ran before the failure"
+expect_in "$(printf '%s' "$OUT" | jq -r '.error.where')" "db/migrations/20240105000000_broken.sql:2:" "and where it failed"
+run env DATABASE_URL="sqlite:$DBF" "$DBWARD" reset
+expect_in "$OUT" "Dropped every object, then applied 1 migration before the failure." "text says it too"
+rm db/migrations/20240105000000_broken.sql
+
 # staging asks on a terminal; --yes answers; no answer, no reset
 STG=$T_DIR/staging.sqlite3
 run env STAGING_DATABASE_URL="sqlite:$STG" "$DBWARD" --env staging setup
