@@ -234,8 +234,10 @@ typedef struct dbw_truncate_result {
  * gone), then their sqlite_sequence rows are removed. With opts->seed, every seed of seeds then
  * runs (as --all: the rows they wrote are gone) and dbward_seeds is rewritten. *result_out (may be
  * NULL) is caller-owned (dbw_truncate_result_free).
+ * Lock waits are bounded by env->lock_timeout_ms when set.
  * @return 0; DBW_EPOLICY outside development and test (unless `allow`
- *         lists truncate, never in a protected environment); DBW_ESQL.
+ *         lists truncate, never in a protected environment); DBW_ELOCK when
+ *         a table stayed locked past lock_timeout; DBW_ESQL.
  */
 int dbw_truncate(dbw_conn *c, const dbw_env *env, const dbw_seed_set *seeds,
                  const dbw_truncate_options *opts, dbw_truncate_result **result_out,

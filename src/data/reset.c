@@ -333,6 +333,9 @@ int dbw_reset(dbw_conn *c, const dbw_env *env, const dbw_migration_set *set,
 		dbw_error_hint(err, "Answer the prompt, or pass --yes.");
 		goto done;
 	}
+	if (env->lock_timeout_ms > 0 &&
+	    (rc = dbw_conn_set_lock_timeout(c, env->lock_timeout_ms, err)) < 0)
+		goto done;
 	t1 = dbw_monotonic_ms();
 	rc = dbw_reset_drop(c, opts->extensions, &res->n_dropped, &res->n_schemas_dropped, err);
 	res->drop_ms = (long)(dbw_monotonic_ms() - t1);

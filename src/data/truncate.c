@@ -362,6 +362,10 @@ int dbw_truncate(dbw_conn *c, const dbw_env *env, const dbw_seed_set *seeds,
 	rc = dbw_data_check(env, c, DBW_DATA_TRUNCATE, opts->confirm, err);
 	if (rc < 0)
 		goto done;
+	/* A test left holding a lock must not hang the run: lock_timeout bounds the wait. */
+	if (env->lock_timeout_ms > 0 &&
+	    (rc = dbw_conn_set_lock_timeout(c, env->lock_timeout_ms, err)) < 0)
+		goto done;
 	t0 = dbw_monotonic_ms();
 	if (dbw_conn_kind(c) == DBW_DB_POSTGRES)
 		rc = pg_truncate(c, res, err);

@@ -91,6 +91,19 @@ run dbw --env production truncate
 expect_rc 3 "truncate refused in production"
 expect_eq "$(pg_data_checksum "$DB")" "$SUM" "data untouched by refusals"
 
+# a session holding a lock: lock_timeout bounds the wait (exit 8), nothing emptied
+printf '[env.test]\nurl = ${DATABASE_URL}\nlock_timeout = 300ms\n' >dbward.ini
+psql_q "$DB" "INSERT INTO team (name) VALUES ('locked')" >/dev/null
+psql -XAtq -d "$DB" -c "BEGIN; LOCK TABLE team IN ACCESS SHARE MODE; SELECT pg_sleep(4); COMMIT;" >/dev/null &
+LOCKER=$!
+sleep 1
+run dbw --env test truncate
+expect_rc 8 "truncate waits at most lock_timeout"
+expect_in "$ERR" "dbward: error:" "the lock timeout is reported"
+kill "$LOCKER" 2>/dev/null; wait "$LOCKER" 2>/dev/null
+expect_eq "$(psql_q "$DB" "select count(*) from team where name = 'locked'")" "1" "nothing emptied"
+rm dbward.ini
+
 run dbw truncate --help
 expect_rc 0 "--help"
 run dbw truncate --hard
