@@ -372,6 +372,12 @@ int dbw_truncate(dbw_conn *c, const dbw_env *env, const dbw_seed_set *seeds,
 	else
 		rc = sqlite_truncate(c, res, err);
 	res->truncate_ms = (long)(dbw_monotonic_ms() - t0);
+	if (rc == DBW_ELOCK && err && !err->hint)
+		dbw_error_hint(err,
+		               "Another session holds a lock on one of the tables (an open "
+		               "transaction left by a test?): end it, or raise lock_timeout of "
+		               "[env.%s].",
+		               env->name);
 	if (rc < 0 || !opts->seed || !seeds)
 		goto done;
 	{

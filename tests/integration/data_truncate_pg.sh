@@ -99,7 +99,8 @@ LOCKER=$!
 sleep 1
 run dbw --env test truncate
 expect_rc 8 "truncate waits at most lock_timeout"
-expect_in "$ERR" "dbward: error:" "the lock timeout is reported"
+expect_in "$ERR" "dbward: error: canceling statement due to lock timeout" "the lock timeout is reported"
+expect_in "$ERR" "hint: Another session holds a lock on one of the tables" "with a hint"
 kill "$LOCKER" 2>/dev/null; wait "$LOCKER" 2>/dev/null
 expect_eq "$(psql_q "$DB" "select count(*) from team where name = 'locked'")" "1" "nothing emptied"
 rm dbward.ini
