@@ -57,12 +57,13 @@ static const char pg_schemas_sql[] =
 /*
  * The objects of one schema ($1) as DROP statements, dependants first where
  * the order is known (views before tables), extension members and the stamp
- * left out. Sequences that belong to a column (serial, identity) go with
- * their table.
+ * left out. Objects internal to another (deptype 'i': a range type's
+ * constructor functions, an identity's sequence) and sequences owned by a
+ * column (serial) go with their owner; naming them is an error.
  */
 static const char pg_objects_sql[] =
     "WITH ns AS (SELECT oid FROM pg_namespace WHERE nspname = $1::text),\n"
-    "ext AS (SELECT classid, objid FROM pg_depend WHERE deptype = 'e')\n"
+    "skip AS (SELECT classid, objid FROM pg_depend WHERE deptype IN ('e', 'i'))\n"
     "SELECT stmt FROM (\n"
     "  SELECT CASE c.relkind WHEN 'm' THEN 1 WHEN 'v' THEN 2 WHEN 'f' THEN 4 WHEN 'S' THEN 5 "
     "ELSE 3 END AS ord, c.relname AS nm,\n"
@@ -75,8 +76,8 @@ static const char pg_objects_sql[] =
     "('r','p','v','m','f','S')\n"
     "    AND NOT c.relispartition\n"
     "    AND NOT (c.relname = 'dbward_environment' AND c.relkind IN ('r','p'))\n"
-    "    AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_class'::regclass AND "
-    "ext.objid = c.oid)\n"
+    "    AND NOT EXISTS (SELECT 1 FROM skip WHERE skip.classid = 'pg_class'::regclass AND "
+    "skip.objid = c.oid)\n"
     "    AND NOT (c.relkind = 'S' AND EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = "
     "'pg_class'::regclass\n"
     "      AND d.objid = c.oid AND d.refclassid = 'pg_class'::regclass AND d.deptype IN "
@@ -86,34 +87,34 @@ static const char pg_objects_sql[] =
     "p.proname,\n"
     "      pg_get_function_identity_arguments(p.oid))\n"
     "  FROM pg_proc p, ns WHERE p.pronamespace = ns.oid\n"
-    "    AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_proc'::regclass AND "
-    "ext.objid = p.oid)\n"
+    "    AND NOT EXISTS (SELECT 1 FROM skip WHERE skip.classid = 'pg_proc'::regclass AND "
+    "skip.objid = p.oid)\n"
     "  UNION ALL\n"
     "  SELECT 7, t.typname, format('DROP %s IF EXISTS %I.%I CASCADE',\n"
     "      CASE t.typtype WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END, $1::text, t.typname)\n"
     "  FROM pg_type t, ns WHERE t.typnamespace = ns.oid AND t.typtype IN ('b','c','d','e','r')\n"
     "    AND (t.typrelid = 0 OR (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c')\n"
     "    AND NOT EXISTS (SELECT 1 FROM pg_type el WHERE el.typarray = t.oid)\n"
-    "    AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_type'::regclass AND "
-    "ext.objid = t.oid)\n"
+    "    AND NOT EXISTS (SELECT 1 FROM skip WHERE skip.classid = 'pg_type'::regclass AND "
+    "skip.objid = t.oid)\n"
     "  UNION ALL\n"
     "  SELECT 8, co.collname, format('DROP COLLATION IF EXISTS %I.%I CASCADE', $1::text, "
     "co.collname)\n"
     "  FROM pg_collation co, ns WHERE co.collnamespace = ns.oid\n"
-    "    AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_collation'::regclass AND "
-    "ext.objid = co.oid)\n"
+    "    AND NOT EXISTS (SELECT 1 FROM skip WHERE skip.classid = 'pg_collation'::regclass AND "
+    "skip.objid = co.oid)\n"
     "  UNION ALL\n"
     "  SELECT 9, cf.cfgname, format('DROP TEXT SEARCH CONFIGURATION IF EXISTS %I.%I CASCADE', "
     "$1::text, cf.cfgname)\n"
     "  FROM pg_ts_config cf, ns WHERE cf.cfgnamespace = ns.oid\n"
-    "    AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_ts_config'::regclass AND "
-    "ext.objid = cf.oid)\n"
+    "    AND NOT EXISTS (SELECT 1 FROM skip WHERE skip.classid = 'pg_ts_config'::regclass AND "
+    "skip.objid = cf.oid)\n"
     "  UNION ALL\n"
     "  SELECT 10, di.dictname, format('DROP TEXT SEARCH DICTIONARY IF EXISTS %I.%I CASCADE', "
     "$1::text, di.dictname)\n"
     "  FROM pg_ts_dict di, ns WHERE di.dictnamespace = ns.oid\n"
-    "    AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_ts_dict'::regclass AND "
-    "ext.objid = di.oid)\n"
+    "    AND NOT EXISTS (SELECT 1 FROM skip WHERE skip.classid = 'pg_ts_dict'::regclass AND "
+    "skip.objid = di.oid)\n"
     ") o ORDER BY ord, nm, stmt";
 
 static void owner_hint(dbw_error *err)

@@ -43,6 +43,11 @@ ALTER TABLE person ENABLE ROW LEVEL SECURITY;
 CREATE POLICY person_all ON person USING (true);
 CREATE SEQUENCE ticket_seq;
 CREATE TYPE pair AS (a int, b int);
+CREATE TYPE span AS RANGE (subtype = int4);
+CREATE PROCEDURE noop() LANGUAGE sql AS $$ SELECT 1 $$;
+CREATE AGGREGATE my_sum(int) (SFUNC = int4pl, STYPE = int);
+CREATE COLLATION my_c FROM "C";
+CREATE TEXT SEARCH CONFIGURATION my_fts (COPY = english);
 SQL
 cat >"$P/db/seeds/shared/001_people.sql" <<'SQL'
 INSERT INTO person (name) VALUES ('ada');
@@ -60,6 +65,10 @@ dirty() {
 	CREATE TABLE stray (x int);
 	CREATE TYPE stray_kind AS ENUM ('a');
 	CREATE FUNCTION stray_fn(stray_kind) RETURNS int LANGUAGE sql AS 'SELECT 1';
+	CREATE AGGREGATE stray_agg(int) (SFUNC = int4pl, STYPE = int);
+	CREATE TEXT SEARCH DICTIONARY stray_dict (TEMPLATE = simple);
+	CREATE DOMAIN stray_dom AS text CHECK (VALUE <> '');
+	CREATE MATERIALIZED VIEW stray_mv AS SELECT * FROM person_pets;
 	SET ROLE $OTHER;
 	CREATE VIEW other_view AS SELECT name FROM person;
 	$3
