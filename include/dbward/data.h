@@ -191,7 +191,8 @@ void dbw_reset_result_free(dbw_reset_result *r);
  * that hold nothing to keep are dropped whole (a fresh database has only
  * public); public, and schemas holding something kept, are emptied object
  * by object (relations, routines, types and domains, collations, text
- * search objects), each DROP ... CASCADE. SQLite: every table, view and
+ * search objects, operators, operator families, conversions), each
+ * DROP ... CASCADE. SQLite: every table, view and
  * trigger from sqlite_schema, then sqlite_sequence is cleared and the file
  * VACUUMed. No guard: dbw_reset checks first. *dropped_out (may be NULL)
  * counts the objects named.

@@ -25,8 +25,8 @@
  * of it runs in one transaction: when the role may not drop something
  * ("must be owner"), nothing is dropped.
  * Not covered: database-wide objects (event triggers not tied to our
- * functions, publications, foreign servers), operators and operator
- * classes outside extensions, default privileges.
+ * functions, publications, foreign servers and wrappers), text search
+ * parsers and templates, default privileges.
  *
  * SQLite: PRAGMA foreign_keys is switched off (it cannot change inside a
  * transaction) so that dropping a parent table does not check children;
@@ -115,6 +115,26 @@ static const char pg_objects_sql[] =
     "  FROM pg_ts_dict di, ns WHERE di.dictnamespace = ns.oid\n"
     "    AND NOT EXISTS (SELECT 1 FROM skip WHERE skip.classid = 'pg_ts_dict'::regclass AND "
     "skip.objid = di.oid)\n"
+    "  UNION ALL\n"
+    "  SELECT 11, op.oprname, format('DROP OPERATOR IF EXISTS %I.%s (%s, %s) CASCADE', $1::text,\n"
+    "      op.oprname, CASE WHEN op.oprleft = 0 THEN 'NONE' ELSE op.oprleft::regtype::text END,\n"
+    "      CASE WHEN op.oprright = 0 THEN 'NONE' ELSE op.oprright::regtype::text END)\n"
+    "  FROM pg_operator op, ns WHERE op.oprnamespace = ns.oid\n"
+    "    AND NOT EXISTS (SELECT 1 FROM skip WHERE skip.classid = 'pg_operator'::regclass AND "
+    "skip.objid = op.oid)\n"
+    "  UNION ALL\n"
+    "  SELECT 12, f.opfname, format('DROP OPERATOR FAMILY IF EXISTS %I.%I USING %I CASCADE',\n"
+    "      $1::text, f.opfname, am.amname)\n"
+    "  FROM pg_opfamily f JOIN pg_am am ON am.oid = f.opfmethod, ns WHERE f.opfnamespace = "
+    "ns.oid\n"
+    "    AND NOT EXISTS (SELECT 1 FROM skip WHERE skip.classid = 'pg_opfamily'::regclass AND "
+    "skip.objid = f.oid)\n"
+    "  UNION ALL\n"
+    "  SELECT 13, cv.conname, format('DROP CONVERSION IF EXISTS %I.%I CASCADE', $1::text, "
+    "cv.conname)\n"
+    "  FROM pg_conversion cv, ns WHERE cv.connamespace = ns.oid\n"
+    "    AND NOT EXISTS (SELECT 1 FROM skip WHERE skip.classid = 'pg_conversion'::regclass AND "
+    "skip.objid = cv.oid)\n"
     ") o ORDER BY ord, nm, stmt";
 
 static void owner_hint(dbw_error *err)

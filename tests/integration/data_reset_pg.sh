@@ -48,6 +48,7 @@ CREATE PROCEDURE noop() LANGUAGE sql AS $$ SELECT 1 $$;
 CREATE AGGREGATE my_sum(int) (SFUNC = int4pl, STYPE = int);
 CREATE COLLATION my_c FROM "C";
 CREATE TEXT SEARCH CONFIGURATION my_fts (COPY = english);
+CREATE OPERATOR === (LEFTARG = int, RIGHTARG = int, FUNCTION = int4eq);
 SQL
 cat >"$P/db/seeds/shared/001_people.sql" <<'SQL'
 INSERT INTO person (name) VALUES ('ada');
@@ -82,7 +83,9 @@ run env DATABASE_URL="$(pg_url "$FRESH")" "$DBWARD" setup
 expect_rc 0 "fresh database deployed and seeded"
 run env DATABASE_URL="$(pg_url "$DB")" "$DBWARD" setup
 expect_rc 0 "database deployed and seeded"
-dirty "$DB" "$PGUSER" "CREATE TABLE other_table (y int); CREATE TYPE other_enum AS ENUM ('z');
+dirty "$DB" "$PGUSER" "RESET ROLE; CREATE OPERATOR FAMILY stray_fam USING btree;
+	CREATE OPERATOR ~~~ (LEFTARG = text, RIGHTARG = text, FUNCTION = texteq);
+	SET ROLE $OTHER; CREATE TABLE other_table (y int); CREATE TYPE other_enum AS ENUM ('z');
 	CREATE FUNCTION other_fn() RETURNS int LANGUAGE sql AS 'SELECT 2';"
 expect_eq "$(psql_q "$DB" "select count(*) from pg_class where relname in ('other_view','other_table','stray')")" \
 	"3" "extra objects exist before reset"
