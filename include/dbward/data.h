@@ -189,7 +189,8 @@ void dbw_reset_result_free(dbw_reset_result *r);
  * the environment stamp (dbward_environment) and, unless `extensions`,
  * every extension and its objects. PostgreSQL: schemas other than public
  * that hold nothing to keep are dropped whole (a fresh database has only
- * public); public, and schemas holding something kept, are emptied object
+ * public); public, schemas holding something kept and schemas another
+ * role owns (DROP SCHEMA checks ownership) are emptied object
  * by object (relations, routines, types and domains, collations, text
  * search objects, operators, operator families, conversions), each
  * DROP ... CASCADE. SQLite: every table, view and
