@@ -110,7 +110,8 @@ typedef struct dbw_seed_result {
  *         the failing statement, mapped from the server's error position);
  *         DBW_EINPUT for a seed that writes its own BEGIN/COMMIT; DBW_EPOLICY
  *         in a protected environment unless its `allow` setting lists "seed"
- *         and opts->confirm equals the live database name.
+ *         and opts->confirm equals the live database name (a dry run, which
+ *         only reads, is allowed there).
  */
 int dbw_seed_run(dbw_conn *c, const dbw_env *env, const dbw_seed_set *set,
                  const dbw_seed_options *opts, dbw_seed_result **result_out, dbw_error *err);

@@ -260,9 +260,9 @@ int dbw_seed_run(dbw_conn *c, const dbw_env *env, const dbw_seed_set *set,
 		res->steps[i].state = DBW_SEED_NEW;
 		res->steps[i].execution_ms = -1;
 	}
-	/* The policy layer's guard replaces dbw_data_check once it lands. */
-	rc = dbw_data_check(env, c, DBW_DATA_SEED, opts->confirm, err);
-	if (rc < 0)
+	/* The policy layer's guard replaces dbw_data_check once it lands. A dry
+	 * run only reads, so it may look at a protected environment. */
+	if (!opts->dry_run && (rc = dbw_data_check(env, c, DBW_DATA_SEED, opts->confirm, err)) < 0)
 		goto done;
 	if (!opts->dry_run && set->count) {
 		rc = dbw_conn_lock(c, DBW_SEED_LOCK_KEY, 60000, err);

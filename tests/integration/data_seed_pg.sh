@@ -89,6 +89,9 @@ expect_rc 3 "seed refused in production"
 expect_in "$ERR" "dbward: refused: seed is not allowed in production" "refusal message"
 expect_in "$ERR" "hint: Add \"allow = seed\" to [env.production]" "refusal hint"
 expect_eq "$(pg_data_checksum "$DB")" "$SUM" "production data untouched"
+run dbw --env production seed --dry-run
+expect_rc 0 "a dry run only reads: allowed in production"
+expect_in "$OUT" "Would run 0 of 2 seeds" "and lists (shared only: no production folder)"
 
 # allowed by the config, and then only with the live database name
 cat >dbward.ini <<'INI'
