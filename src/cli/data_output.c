@@ -42,9 +42,11 @@ void cli_seed_print(dbw_cli *cli, const dbw_seed_result *res)
 		return;
 	for (size_t i = 0; i < res->count; i++) {
 		const dbw_seed_step *st = &res->steps[i];
-		if (res->dry_run)
-			printf("  %s %s (%s)\n", st->run ? "would run" : "unchanged",
-			       st->seed->rel_path, dbw_seed_state_name(st->state));
+		if (res->dry_run && st->run)
+			printf("  would run %s (%s)\n", st->seed->rel_path,
+			       dbw_seed_state_name(st->state));
+		else if (res->dry_run)
+			printf("  unchanged %s\n", st->seed->rel_path);
 		else if (st->applied)
 			printf("  %sseeded%s %s %s(%ld ms)%s\n", cli_c(cli, "green"),
 			       cli_c(cli, "reset"), st->seed->rel_path, cli_c(cli, "dim"),
