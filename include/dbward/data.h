@@ -77,10 +77,9 @@ typedef struct dbw_seed_options {
 	    *confirm; /**< --confirm: the live database name, needed in a protected environment */
 } dbw_seed_options;
 
-#define DBW_SEED_OPTIONS_INIT                                                                      \
-	{                                                                                          \
-		0, 0, NULL                                                                         \
-	}
+/* clang-format off */
+#define DBW_SEED_OPTIONS_INIT {0, 0, NULL}
+/* clang-format on */
 
 typedef struct dbw_seed_step {
 	const dbw_seed *seed;
@@ -157,10 +156,9 @@ typedef struct dbw_reset_options {
 	void *ctx;
 } dbw_reset_options;
 
-#define DBW_RESET_OPTIONS_INIT                                                                     \
-	{                                                                                          \
-		0, 0, 0, NULL, NULL, NULL                                                          \
-	}
+/* clang-format off */
+#define DBW_RESET_OPTIONS_INIT {0, 0, 0, NULL, NULL, NULL}
+/* clang-format on */
 
 typedef struct dbw_reset_result {
 	size_t n_dropped;         /**< objects named in DROP statements (cascades not counted) */
@@ -212,10 +210,9 @@ typedef struct dbw_truncate_options {
 	const char *confirm; /**< passed to the guard */
 } dbw_truncate_options;
 
-#define DBW_TRUNCATE_OPTIONS_INIT                                                                  \
-	{                                                                                          \
-		0, NULL                                                                            \
-	}
+/* clang-format off */
+#define DBW_TRUNCATE_OPTIONS_INIT {0, NULL}
+/* clang-format on */
 
 typedef struct dbw_truncate_result {
 	char **tables; /**< every user table (all empty now), "schema.table" on PostgreSQL */
@@ -256,10 +253,9 @@ typedef struct dbw_setup_options {
 	void *ctx;
 } dbw_setup_options;
 
-#define DBW_SETUP_OPTIONS_INIT                                                                     \
-	{                                                                                          \
-		0, NULL, NULL, NULL                                                                \
-	}
+/* clang-format off */
+#define DBW_SETUP_OPTIONS_INIT {0, NULL, NULL, NULL}
+/* clang-format on */
 
 typedef struct dbw_setup_result {
 	int created;               /**< 1 when the database (or SQLite file) was created */
@@ -304,10 +300,9 @@ typedef struct dbw_wait_options {
 	void *ctx;
 } dbw_wait_options;
 
-#define DBW_WAIT_OPTIONS_INIT                                                                      \
-	{                                                                                          \
-		60000, 100, 2000, NULL, NULL                                                       \
-	}
+/* clang-format off */
+#define DBW_WAIT_OPTIONS_INIT {60000, 100, 2000, NULL, NULL}
+/* clang-format on */
 
 /**
  * Retry with exponential backoff until the database at url accepts a
