@@ -21,6 +21,7 @@
 #include "dbward/migrate.h"
 #include "dbward/lint.h"
 #include "dbward/sum.h"
+#include "dbward/data.h"
 
 /** The library's version, e.g. "0.1.0". */
 const char *dbw_version(void);
