@@ -19,6 +19,8 @@
 #include "dbward/config.h"
 #include "dbward/db.h"
 #include "dbward/migrate.h"
+#include "dbward/policy.h"
+#include "dbward/backup.h"
 
 /** The library's version, e.g. "0.1.0". */
 const char *dbw_version(void);
