@@ -240,6 +240,18 @@ typedef struct dbw_audit_entry {
  */
 int dbw_audit_record(dbw_conn *c, const dbw_project *p, const dbw_audit_entry *e, dbw_error *err);
 
+/**
+ * Record how an operation on env ended ("succeeded", or "failed" with
+ * result_err's message), with its duration since started_ms, when env is
+ * protected (issue 3: every operation on a protected environment); does
+ * nothing otherwise. c may be NULL (local log only).
+ * @param rc the operation's return code (0: succeeded).
+ * @return 0; DBW_EIO when the local log cannot be written.
+ */
+int dbw_audit_finish(dbw_conn *c, const dbw_env *env, const dbw_project *p, const char *operation,
+                     const char *command_line, int64_t started_ms, int rc,
+                     const dbw_error *result_err, dbw_error *err);
+
 /** The local audit log, oldest first. */
 typedef struct dbw_audit_log {
 	dbw_audit_entry *items;

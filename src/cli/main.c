@@ -17,6 +17,13 @@ extern const dbw_command cmd_new_def;
 extern const dbw_command cmd_deploy_def;
 extern const dbw_command cmd_status_def;
 extern const dbw_command cmd_resolve_def;
+extern const dbw_command cmd_stamp_def;
+extern const dbw_command cmd_doctor_def;
+extern const dbw_command cmd_check_def;
+extern const dbw_command cmd_backup_def;
+extern const dbw_command cmd_backups_def;
+extern const dbw_command cmd_restore_def;
+extern const dbw_command cmd_audit_def;
 
 static const dbw_command *const commands[] = {
 	&cmd_init_def,
@@ -25,6 +32,13 @@ static const dbw_command *const commands[] = {
 	&cmd_deploy_def,
 	&cmd_status_def,
 	&cmd_resolve_def,
+	&cmd_stamp_def,
+	&cmd_doctor_def,
+	&cmd_check_def,
+	&cmd_backup_def,
+	&cmd_backups_def,
+	&cmd_restore_def,
+	&cmd_audit_def,
 	&cmd_help_def,
 	&cmd_version_def,
 };

@@ -155,6 +155,24 @@ done:
 	return rc;
 }
 
+int dbw_audit_finish(dbw_conn *c, const dbw_env *env, const dbw_project *p, const char *operation,
+                     const char *command_line, int64_t started_ms, int rc,
+                     const dbw_error *result_err, dbw_error *err)
+{
+	dbw_audit_entry e = DBW_AUDIT_ENTRY_INIT;
+	if (!env->is_protected)
+		return 0;
+	e.environment = env->name;
+	e.operation = operation;
+	e.database = c ? dbw_conn_database(c) : NULL;
+	e.command_line = command_line ? command_line : operation;
+	e.outcome = rc < 0 ? "failed" : "succeeded";
+	e.detail = rc < 0 && result_err ? result_err->message : NULL;
+	e.at_ms = dbw_now_ms();
+	e.duration_ms = started_ms ? (long)(e.at_ms - started_ms) : -1;
+	return dbw_audit_record(c, p, &e, err);
+}
+
 void dbw_audit_log_free(dbw_audit_log *l)
 {
 	if (!l)
