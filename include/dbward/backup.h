@@ -110,6 +110,21 @@ int dbw_backup_load(const char *path, dbw_backup **out, dbw_error *err);
 int dbw_backup_restore(dbw_conn *c, const dbw_env *env, const char *path,
                        const dbw_backup_options *opts, dbw_error *err);
 
+/**
+ * What a deploy needs before it runs (issue 3: "deploy to a protected
+ * environment first takes and verifies a backup and stops if that fails").
+ * Non-protected env: nothing. Protected: dbw_backup_take with default
+ * options, or, when skip is set, no backup and an audit record of the
+ * reason. *out (may be NULL) receives the backup taken (caller frees), or
+ * NULL.
+ * @return 0; DBW_EPOLICY when the backup could not be taken or verified
+ *         (detail: why; the deploy must not run) or skip comes without a
+ *         reason; DBW_ENOMEM.
+ */
+int dbw_backup_before_deploy(dbw_conn *c, const dbw_env *env, const dbw_project *p, int skip,
+                             const char *reason, const char *command_line, dbw_backup **out,
+                             dbw_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -39,6 +39,14 @@ static int refuse_stamp(const dbw_conn *c, const dbw_env *env, const dbw_stamp *
 	return DBW_EPOLICY;
 }
 
+/* Read-only operations are audited in the local log only: they must not
+ * create dbward_audit in a database they only look at (or a replica). */
+static int reads_only(const char *op)
+{
+	return op && (strcmp(op, "status") == 0 || strcmp(op, "read") == 0 ||
+	              strcmp(op, "exec-read") == 0);
+}
+
 static int more_demanding(dbw_verdict a, dbw_verdict b)
 {
 	return a > b ? a : b;
@@ -130,7 +138,7 @@ decided:
 		e.duration_ms = (long)(dbw_now_ms() - started);
 		/* A database that failed the identity check is not the one the
 		 * record belongs to: keep that refusal in the local log only. */
-		dbw_audit_record(identity_failed ? NULL : c, p, &e, NULL);
+		dbw_audit_record(identity_failed || reads_only(operation) ? NULL : c, p, &e, NULL);
 	}
 done:
 	if (out)
