@@ -93,6 +93,17 @@ int dbw_version_cmp(const char *a, const char *b);
 /** Map a byte offset of m->content to a 1-based line and column. */
 void dbw_migration_position(const dbw_migration *m, size_t offset, int *line_out, int *col_out);
 
+/**
+ * Does a checksum recorded in a history table match m's file? Exact for
+ * dbward's history. For Prisma folders, Prisma's own comparison
+ * (prisma-engines checksum.rs script_matches_checksum): the file as is, with
+ * CRLF turned into LF, or with LF turned into CRLF, each also in the
+ * unpadded hex of old Prisma versions (prisma-engines issue 1887), so a
+ * checkout with other line endings is not reported modified.
+ * @return 1 on a match, 0 otherwise (also for NULL recorded or no memory).
+ */
+int dbw_migration_checksum_matches(const dbw_migration *m, dbw_format format, const char *recorded);
+
 /* ---- history ---- */
 
 typedef enum dbw_mstate {

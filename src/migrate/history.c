@@ -111,15 +111,16 @@ int dbw_history__ensure(dbw_conn *c, int prisma, dbw_error *err)
 		rc = dbw_conn_exec(c, ddl, err);
 		if (rc < 0) {
 			const char *h = err && err->sqlstate[0]
-						? dbw_apply__hint_for_sqlstate(err->sqlstate)
-						: NULL;
+			                    ? dbw_apply__hint_for_sqlstate(err->sqlstate)
+			                    : NULL;
 			if (h)
 				dbw_error_hint(err, "%s", h);
 			else
-				dbw_error_hint(err, "dbward keeps its history in the table \"%s\"; "
-						    "the role it connects as must be allowed to "
-						    "create it once.",
-					       table);
+				dbw_error_hint(err,
+				               "dbward keeps its history in the table \"%s\"; "
+				               "the role it connects as must be allowed to "
+				               "create it once.",
+				               table);
 			return rc;
 		}
 	}

@@ -100,9 +100,9 @@ int dbw_status_build(dbw_status **out, dbw_conn *c, const dbw_migration_set *set
 		if (!row || (row->state == DBW_H_ROLLED_BACK && !row->logs)) {
 			it->state = DBW_M_PENDING;
 		} else if (row->state == DBW_H_APPLIED) {
-			it->state = strcmp(row->checksum, m->checksum) == 0
-			                ? DBW_M_APPLIED
-			                : classify_edit(c, m, row);
+			it->state = dbw_migration_checksum_matches(m, set->format, row->checksum)
+					    ? DBW_M_APPLIED
+					    : classify_edit(c, m, row);
 			it->applied_at = dbw_strdup(row->applied_at);
 			it->execution_ms = row->execution_ms;
 			if (!newest_applied || dbw_version_cmp(m->version, newest_applied) > 0)

@@ -15,6 +15,12 @@ corpus_case() {
 	printf '[project]\nmigrations = %s\nformat = %s\n' "$dir" "$format" >"$proj/dbward.ini"
 	a=$(pg_newdb "${name}_a")
 	b=$(pg_newdb "${name}_b")
+	# Harbor's migrations alter golang-migrate's own history table, which a
+	# real Harbor database has: give both databases the one golang-migrate makes.
+	if [ "$name" = harbor ]; then
+		psql_q "$a" "CREATE TABLE schema_migrations (version bigint PRIMARY KEY, dirty boolean NOT NULL)"
+		psql_q "$b" "CREATE TABLE schema_migrations (version bigint PRIMARY KEY, dirty boolean NOT NULL)"
+	fi
 	export DATABASE_URL
 	DATABASE_URL=$(pg_url "$a")
 
