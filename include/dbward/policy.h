@@ -134,8 +134,9 @@ const char *const *dbw_policy_operations(void);
  * Decide whether env allows operation (issue 3 defaults):
  * development and test: everything; staging: everything, reset asks for
  * confirmation; a protected environment: reset, truncate, seed, copy-into
- * and exec-write refused, rollback, restore and stamp only with the typed
- * database name, the rest allowed. Then [env.NAME] `deny = a, b` refuses
+ * and exec-write refused; rollback, restore, resolve and baseline only
+ * with the typed database name; the rest allowed (stamp too: re-stamping
+ * a database stamped with a protected environment is dbw_guard's check). Then [env.NAME] `deny = a, b` refuses
  * and `allow = a, b` lifts a default refusal (on a protected environment a
  * lifted refusal still needs the typed name). deny wins over allow.
  * @return 0; DBW_EUSAGE for an operation not in dbw_policy_operations

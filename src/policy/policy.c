@@ -16,8 +16,7 @@ static const char *const operations[] = {
 static const char *const protected_denied[] = {"reset",     "truncate",   "seed",
                                                "copy-into", "exec-write", NULL};
 /* Allowed on a protected environment only with the live database name typed. */
-static const char *const protected_named[] = {"rollback", "restore",  "stamp",
-                                              "resolve",  "baseline", NULL};
+static const char *const protected_named[] = {"rollback", "restore", "resolve", "baseline", NULL};
 
 static int in_list(const char *const *list, const char *s)
 {
