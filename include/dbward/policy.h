@@ -58,6 +58,18 @@ int dbw_stamp_read(dbw_conn *c, dbw_stamp **out, dbw_error *err);
  */
 int dbw_stamp_write(dbw_conn *c, const char *environment, const char *actor, dbw_error *err);
 
+/**
+ * Stamp the database behind c with environment only when it carries no
+ * stamp yet (the first deploy; DESIGN.md "Identity"). Safe when several
+ * deploys race: on PostgreSQL the writers queue on a transaction-scoped
+ * advisory lock, SQLite's BEGIN IMMEDIATE queues them; one stamps, the
+ * others find the stamp. Does not compare an existing stamp (dbw_guard did).
+ * @param stamped_out (may be NULL) 1 when this call wrote the stamp.
+ * @return 0; DBW_EUSAGE; DBW_ESQL; DBW_ELOCK.
+ */
+int dbw_stamp_ensure(dbw_conn *c, const char *environment, const char *actor, int *stamped_out,
+                     dbw_error *err);
+
 /** Free a stamp; NULL is accepted. */
 void dbw_stamp_free(dbw_stamp *s);
 
@@ -136,9 +148,9 @@ const char *const *dbw_policy_operations(void);
  * confirmation; a protected environment: reset, truncate, seed, copy-into
  * and exec-write refused; rollback, restore, resolve and baseline only
  * with the typed database name; the rest allowed (stamp too: re-stamping
- * a database stamped with a protected environment is dbw_guard's check). Then [env.NAME] `deny = a, b` refuses
- * and `allow = a, b` lifts a default refusal (on a protected environment a
- * lifted refusal still needs the typed name). deny wins over allow.
+ * a database stamped with a protected environment is dbw_guard's check). Then [env.NAME] `deny = a,
+ * b` refuses and `allow = a, b` lifts a default refusal (on a protected environment a lifted
+ * refusal still needs the typed name). deny wins over allow.
  * @return 0; DBW_EUSAGE for an operation not in dbw_policy_operations
  *         (also in allow/deny: DBW_ECONFIG naming the setting).
  */

@@ -191,18 +191,22 @@ static int run(dbw_cli *cli, int argc, char **argv)
 	guard.started_ms = t0;
 	if ((rc = cli_project(cli, &project, &err)) < 0 ||
 	    (rc = cli_guard(cli, conn, env, "deploy", &guard, &guarded, &err)) < 0 ||
-	    (!opts.dry_run && (rc = dbw_backup_before_deploy(conn, env, project, skip_backup,
-	                                                     skip_reason, cli->command_line, NULL,
-	                                                     &err)) < 0) ||
-	    (!opts.dry_run && !guarded.is_stamped &&
-	     (rc = dbw_stamp_write(conn, env->name, NULL, &err)) < 0))
+	    (!opts.dry_run &&
+	     (rc = dbw_backup_before_deploy(conn, env, project, skip_backup, skip_reason,
+	                                    cli->command_line, NULL, &err)) < 0))
 		goto fail;
 	cli_note(cli, "dbward: deploying %s to %s (%s)\n", dbw_format_name(set->format), env->name,
 	         dbw_conn_url_redacted(conn));
 
 	rc = dbw_deploy(conn, set, &opts, &res, &err);
 	if (!opts.dry_run)
-		dbw_audit_finish(conn, env, project, "deploy", cli->command_line, t0, rc, &err, NULL);
+		dbw_audit_finish(conn, env, project, "deploy", cli->command_line, t0, rc, &err,
+		                 NULL);
+	/* The first successful deploy stamps the database (a failed one leaves it as it was). */
+	if (rc == 0 && !opts.dry_run && !guarded.is_stamped &&
+	    dbw_stamp_ensure(conn, env->name, NULL, NULL, NULL) < 0)
+		cli_warn(cli, "could not stamp database \"%s\" as %s; run \"dbward stamp %s\"\n",
+		         dbw_conn_database(conn), env->name, env->name);
 	cli_progress_finish(&pc.bar);
 	if (rc < 0)
 		goto fail;

@@ -82,17 +82,17 @@ done:
 	return rc;
 }
 
+/* One record into dbward_audit, created on first use. On PostgreSQL the
+ * writers queue on a transaction-scoped advisory lock so that two first
+ * records cannot collide creating the table. */
 static int insert_db(dbw_conn *c, const char *at, const dbw_audit_entry *e, const char *actor,
                      const char *cmd, const char *detail)
 {
 	char dur[32];
 	const char *params[9];
 	dbw_result *r = NULL;
-	int rc;
+	int pg = dbw_conn_kind(c) == DBW_DB_POSTGRES, rc;
 
-	rc = dbw_conn_exec(c, dbw_conn_kind(c) == DBW_DB_POSTGRES ? pg_table : sqlite_table, NULL);
-	if (rc < 0)
-		return rc;
 	snprintf(dur, sizeof(dur), "%ld", e->duration_ms);
 	params[0] = at;
 	params[1] = e->environment ? e->environment : "";
@@ -103,12 +103,27 @@ static int insert_db(dbw_conn *c, const char *at, const dbw_audit_entry *e, cons
 	params[6] = e->database;
 	params[7] = cmd;
 	params[8] = e->duration_ms >= 0 ? dur : NULL;
-	rc = dbw_conn_query(c,
-	                    "INSERT INTO dbward_audit (at, environment, operation, actor, outcome, "
-	                    "detail, database, command, duration_ms) "
-	                    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-	                    9, params, &r, NULL);
+	if ((rc = dbw_conn_begin(c, NULL)) < 0)
+		return rc;
+	if (pg) {
+		rc = dbw_conn_query(c, "SELECT pg_advisory_xact_lock(hashtext('dbward_audit'))", 0,
+		                    NULL, &r, NULL);
+		dbw_result_free(r);
+		r = NULL;
+	}
+	if (rc == 0)
+		rc = dbw_conn_exec(c, pg ? pg_table : sqlite_table, NULL);
+	if (rc == 0)
+		rc = dbw_conn_query(c,
+		                    "INSERT INTO dbward_audit (at, environment, operation, actor, "
+		                    "outcome, detail, database, command, duration_ms) "
+		                    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+		                    9, params, &r, NULL);
 	dbw_result_free(r);
+	if (rc == 0)
+		rc = dbw_conn_commit(c, NULL);
+	if (rc < 0)
+		dbw_conn_rollback(c, NULL);
 	return rc;
 }
 

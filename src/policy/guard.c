@@ -117,9 +117,8 @@ int dbw_guard(dbw_conn *c, const dbw_env *env, const dbw_project *p, const char 
 	}
 
 	if (opts->stamp_unstamped && !stamp) {
-		if ((rc = dbw_stamp_write(c, env->name, opts->actor, err)) < 0)
+		if ((rc = dbw_stamp_ensure(c, env->name, opts->actor, &res.stamped, err)) < 0)
 			goto done;
-		res.stamped = 1;
 		res.is_stamped = 1;
 		snprintf(res.stamp_env, sizeof(res.stamp_env), "%s", env->name);
 	}

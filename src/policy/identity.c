@@ -188,6 +188,32 @@ static int key_eq(const char *a, const char *b)
 	return a && b && strcmp(a, b) == 0;
 }
 
+/*
+ * Whether a protected environment's URL is its own claim: `url` in its
+ * [env.NAME], its own variable (PREFIX_DATABASE_URL), or DATABASE_URL from
+ * its own dotenv file (.env.NAME, .env.NAME.local). A DATABASE_URL every
+ * environment falls back to (the process environment, .env) says nothing
+ * about production: without that rule a project with one DATABASE_URL and
+ * no [env.production] would find development "on production".
+ */
+static int claims_url(const dbw_project *p, const dbw_env *e)
+{
+	char *sec = dbw_sprintf("env.%s", e->name), *own = NULL, *own_local = NULL;
+	const char *o = e->url_origin ? e->url_origin : "";
+	int claim;
+	if (!sec)
+		return 0;
+	own = dbw_sprintf("/.env.%s:", e->name);
+	own_local = dbw_sprintf("/.env.%s.local:", e->name);
+	claim = dbw_project_setting(p, sec, "url") || dbw_project_setting(p, sec, "direct_url") ||
+	        !dbw_str_startswith(o, "DATABASE_URL ") || (own && strstr(o, own)) ||
+	        (own_local && strstr(o, own_local));
+	free(sec);
+	free(own);
+	free(own_local);
+	return claim;
+}
+
 int dbw_identity_check_same(const dbw_project *p, const dbw_env *env, char **same_as_out,
                             dbw_error *err)
 {
@@ -205,10 +231,7 @@ int dbw_identity_check_same(const dbw_project *p, const dbw_env *env, char **sam
 		char *o1 = NULL, *o2 = NULL;
 		if (strcmp(name, env->name) == 0 || dbw_env_resolve(&other, p, name, NULL) < 0)
 			continue;
-		/* Two environments that fell back to the very same variable (no
-		 * dbward.ini, one DATABASE_URL) make no claim about each other. */
-		if (!other->is_protected || (other->url_origin && env->url_origin &&
-		                             strcmp(other->url_origin, env->url_origin) == 0)) {
+		if (!other->is_protected || !claims_url(p, other)) {
 			dbw_env_free(other);
 			continue;
 		}

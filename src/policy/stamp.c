@@ -67,14 +67,34 @@ done:
 	return rc;
 }
 
-int dbw_stamp_write(dbw_conn *c, const char *environment, const char *actor, dbw_error *err)
+/* Concurrent first deploys may all try to create the table: on PostgreSQL
+ * two CREATE TABLE IF NOT EXISTS can still collide in the catalog, so the
+ * writers queue on a transaction-scoped advisory lock (released at commit
+ * or rollback, never left behind). SQLite's BEGIN IMMEDIATE already queues. */
+static int lock_writers(dbw_conn *c, dbw_error *err)
+{
+	dbw_result *r = NULL;
+	int rc;
+	if (dbw_conn_kind(c) != DBW_DB_POSTGRES)
+		return 0;
+	rc = dbw_conn_query(c, "SELECT pg_advisory_xact_lock(hashtext('dbward_environment'))", 0,
+	                    NULL, &r, err);
+	dbw_result_free(r);
+	return rc;
+}
+
+/* Write the stamp; only_if_unstamped keeps an existing one. */
+static int write_stamp(dbw_conn *c, const char *environment, const char *actor,
+                       int only_if_unstamped, int *stamped_out, dbw_error *err)
 {
 	char at[32];
 	char *me = NULL;
 	const char *params[4];
-	dbw_result *r = NULL;
+	dbw_result *r = NULL, *have = NULL;
 	int rc;
 
+	if (stamped_out)
+		*stamped_out = 0;
 	if (!environment || !*environment)
 		return dbw_error_set(err, DBW_EUSAGE, "no environment name to stamp");
 	if (!actor) {
@@ -92,7 +112,14 @@ int dbw_stamp_write(dbw_conn *c, const char *environment, const char *actor, dbw
 	rc = dbw_conn_begin(c, err);
 	if (rc < 0)
 		goto done;
-	rc = dbw_conn_exec(c, create_sql, err);
+	rc = lock_writers(c, err);
+	if (rc == 0)
+		rc = dbw_conn_exec(c, create_sql, err);
+	if (rc == 0 && only_if_unstamped) {
+		rc = dbw_conn_query(c, "SELECT 1 FROM dbward_environment", 0, NULL, &have, err);
+		if (rc == 0 && dbw_result_rows(have) > 0)
+			goto commit;
+	}
 	if (rc == 0)
 		rc = dbw_conn_exec(c, "DELETE FROM dbward_environment", err);
 	if (rc == 0)
@@ -100,12 +127,30 @@ int dbw_stamp_write(dbw_conn *c, const char *environment, const char *actor, dbw
 		                    "INSERT INTO dbward_environment (id, environment, stamped_at, "
 		                    "stamped_by, dbward_version) VALUES (1, $1, $2, $3, $4)",
 		                    4, params, &r, err);
+	if (rc == 0 && stamped_out)
+		*stamped_out = 1;
+commit:
 	if (rc == 0)
 		rc = dbw_conn_commit(c, err);
-	if (rc < 0)
+	if (rc < 0) {
 		dbw_conn_rollback(c, NULL);
+		if (stamped_out)
+			*stamped_out = 0;
+	}
 done:
+	dbw_result_free(have);
 	dbw_result_free(r);
 	free(me);
 	return rc;
+}
+
+int dbw_stamp_write(dbw_conn *c, const char *environment, const char *actor, dbw_error *err)
+{
+	return write_stamp(c, environment, actor, 0, NULL, err);
+}
+
+int dbw_stamp_ensure(dbw_conn *c, const char *environment, const char *actor, int *stamped_out,
+                     dbw_error *err)
+{
+	return write_stamp(c, environment, actor, 1, stamped_out, err);
 }
