@@ -94,6 +94,27 @@ static void iso_now(int64_t ms, char out[40])
 	snprintf(out, 40, "%s.%03dZ", base, (int)(ms % 1000));
 }
 
+/* How a timestamp is written: Prisma's SQLite connector stores DateTime as
+ * Unix milliseconds (and reads both that and text), so its table gets those;
+ * everything else gets ISO 8601 UTC text, which timestamptz accepts too. */
+static void stamp(dbw_conn *c, int prisma, int64_t ms, char out[40])
+{
+	if (prisma && dbw_conn_kind(c) == DBW_DB_SQLITE)
+		snprintf(out, 40, "%lld", (long long)ms);
+	else
+		iso_now(ms, out);
+}
+
+/* Display form of a stored Prisma/SQLite timestamp: milliseconds to ISO. */
+static char *display_ts(const char *v)
+{
+	char out[40];
+	if (!v || !*v || strspn(v, "0123456789") != strlen(v))
+		return dbw_strdup(v);
+	dbw_iso8601((int64_t)atoll(v), out, sizeof(out));
+	return strdup(out);
+}
+
 int dbw_history__ensure(dbw_conn *c, int prisma, dbw_error *err)
 {
 	int sqlite = dbw_conn_kind(c) == DBW_DB_SQLITE;
@@ -250,7 +271,8 @@ static int load_prisma(dbw_conn *c, dbw_history *h, dbw_error *err)
 			    row->state == DBW_H_ROLLED_BACK)
 				row->state = state;
 			replace(&row->checksum, dbw_result_value(r, i, 1));
-			replace(&row->applied_at, finished ? finished : dbw_result_value(r, i, 5));
+			free(row->applied_at);
+			row->applied_at = display_ts(finished ? finished : dbw_result_value(r, i, 5));
 			if (state != DBW_H_APPLIED)
 				replace(&row->logs, dbw_result_value(r, i, 4));
 			else
@@ -333,8 +355,8 @@ int dbw_history__record_applied(dbw_conn *c, int prisma, const dbw_migration *m,
 	dbw_result *r = NULL;
 	int rc;
 
-	iso_now(started_ms, started);
-	iso_now(started_ms + execution_ms, finished);
+	stamp(c, prisma, started_ms, started);
+	stamp(c, prisma, started_ms + execution_ms, finished);
 	snprintf(ms, sizeof(ms), "%ld", execution_ms);
 	if (!prisma) {
 		const char *params[8] = {m->version, m->name,  m->checksum, fingerprint,
@@ -397,8 +419,8 @@ int dbw_history__record_failure(dbw_conn *c, int prisma, const dbw_migration *m,
 	int rc;
 	const char *status = state == DBW_H_FAILED ? "failed" : "rolled_back";
 
-	iso_now(started_ms, started);
-	iso_now(dbw_now_ms(), now);
+	stamp(c, prisma, started_ms, started);
+	stamp(c, prisma, dbw_now_ms(), now);
 	if (!prisma) {
 		const char *params[8] = {m->version, m->name, m->checksum, fingerprint,
 		                         status,     started, actor,       logs};
@@ -454,7 +476,7 @@ int dbw_history__settle(dbw_conn *c, int prisma, const dbw_migration *m, int app
 	char now[40];
 	dbw_result *r = NULL;
 	int rc;
-	iso_now(dbw_now_ms(), now);
+	stamp(c, prisma, dbw_now_ms(), now);
 	if (!prisma) {
 		const char *params[4] = {m->version, applied ? "applied" : "rolled_back", now,
 		                         actor};

@@ -74,7 +74,7 @@ DATABASE_URL=$(pg_url "$db") run "$DBWARD" -c "$proj/dbward.ini" deploy
 expect_rc 1 "supabase: deploy stops at what plain PostgreSQL cannot run"
 expect_in "$ERR" 'migration "00000000000000" failed' "supabase: names the migration"
 expect_in "$ERR" 'extension "pgjwt" is not available' "supabase: says which extension is missing"
-expect_in "$ERR" "where: migrations/db/init-scripts/00000000000000-initial-schema.sql:" "supabase: points at file:line" 
+expect_in "$ERR" "init-scripts/00000000000000-initial-schema.sql:21:1" "supabase: points at file:line"
 expect_in "$ERR" "Nothing of it was applied" "supabase: says nothing was applied"
 after=$(pg_schema -T dbward_migrations "$db")
 expect_eq "$after" "$before" "supabase: the failed migration left nothing behind"

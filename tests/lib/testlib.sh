@@ -69,7 +69,7 @@ pg_data_checksum() {
 # noise, and no \restrict lines (pg_dump 15.14+ writes a random key there).
 pg_schema() {
 	pg_dump --schema-only --no-owner --no-privileges "$@" |
-		grep -vE '^(--|SET |SELECT pg_catalog.set_config|\\\\restrict |\\\\unrestrict )' | sed '/^$/d'
+		grep -vE '^(--|SET |SELECT pg_catalog.set_config|\\restrict |\\unrestrict )' | sed '/^$/d'
 }
 
 # sqlite_checksum FILE -> hash of a full .dump.
