@@ -21,9 +21,7 @@ user_sum() {
 	done
 	printf "%b" "$out" | sha256sum | cut -d' ' -f1
 }
-# pg_schema's \restrict filter does not match (its pattern wants two
-# backslashes), so drop those random-key lines here too.
-schema_of() { pg_schema -T 'dbward_*' "$1" | grep -vE '^\\(un)?restrict '; }
+schema_of() { pg_schema -T 'dbward_*' "$1"; }
 
 P="$T_DIR/proj"
 mkdir -p "$P/db/migrations" && cd "$P"
