@@ -19,8 +19,10 @@ const dbw_command cmd_check_def = {
     "usage: dbward check [OPERATION] [--env NAME] [--json]\n"
     "\n"
     "With OPERATION (deploy, reset, truncate, seed, rollback, restore, copy-into,\n"
-    "exec-write, stamp, backup, ...): print \"allowed\" (exit 0), \"needs confirmation\"\n"
-    "(exit 0; the command will ask) or \"BLOCKED: ...\" (exit 3) for the environment.\n"
+    "exec-write, stamp, backup, ...): print \"allowed\" (exit 0), \"allowed with\n"
+    "confirmation\" (exit 0; the command will ask) or \"BLOCKED: ...\" (exit 3). When the\n"
+    "database is reachable the answer runs every check the command would (identity,\n"
+    "stamp, policy, a --confirm given); otherwise it comes from policy alone.\n"
     "\n"
     "Without OPERATION: connect and run the pre-migration checks: the database is\n"
     "reachable, its name matches expect_database, it is not another (protected)\n"
@@ -29,39 +31,69 @@ const dbw_command cmd_check_def = {
 
 static int check_operation(dbw_cli *cli, const char *op)
 {
-	dbw_error err = DBW_ERROR_INIT;
+	dbw_error err = DBW_ERROR_INIT, gerr = DBW_ERROR_INIT;
+	dbw_connect_options co = DBW_CONNECT_OPTIONS_INIT;
+	dbw_guard_options go = DBW_GUARD_OPTIONS_INIT;
+	dbw_guard_result gr;
 	dbw_env *env = NULL;
 	dbw_project *p = NULL;
+	dbw_conn *c = NULL;
 	dbw_decision d;
-	int rc, ex;
+	const char *blocked = NULL; /* a refusal before or beside policy: identity, stamp, name */
+	int rc, ex, deny;
 
 	if ((rc = cli_env(cli, &env, &err)) < 0 || (rc = cli_project(cli, &p, &err)) < 0 ||
 	    (rc = dbw_policy_decide(env, op, &d, &err)) < 0) {
 		ex = cli_fail(cli, &err);
 		goto done;
 	}
-	if (env->is_protected) {
-		dbw_audit_entry e = DBW_AUDIT_ENTRY_INIT;
-		char detail[256];
-		snprintf(detail, sizeof(detail), "%s: %s (%s)", op, dbw_verdict_name(d.verdict),
-		         d.reason);
-		e.environment = env->name;
-		e.operation = "check";
-		e.command_line = cli->command_line;
-		e.outcome = d.verdict == DBW_VERDICT_DENY ? "refused" : "allowed";
-		e.detail = detail;
-		dbw_audit_record(NULL, p, &e, NULL);
+	/* The answer depends on the database too (its stamp, its name): ask the
+	 * guard when the database can be reached, without creating a file. */
+	co.create = 0;
+	co.connect_timeout_ms = env->connect_timeout_ms ? env->connect_timeout_ms : 3000;
+	if (dbw_conn_open(&c, env->migration_url ? env->migration_url : env->url, &co, &gerr) ==
+	    0) {
+		go.confirm = cli->confirm;
+		go.yes = cli->yes;
+		go.command_line = cli->command_line;
+		if (dbw_guard(c, env, p, op, &go, &gr, &gerr) < 0 && !gr.needs_confirmation &&
+		    gr.verdict != DBW_VERDICT_DENY)
+			blocked = gerr.message ? gerr.message : "refused";
+	} else {
+		cli_note(cli, "dbward: %s is not reachable; the answer comes from policy alone\n",
+		         env->name);
+		if (env->is_protected) {
+			dbw_audit_entry e = DBW_AUDIT_ENTRY_INIT;
+			char detail[256];
+			snprintf(detail, sizeof(detail), "%s: %s (%s)", op,
+			         dbw_verdict_name(d.verdict), d.reason);
+			e.environment = env->name;
+			e.operation = "check";
+			e.command_line = cli->command_line;
+			e.outcome = d.verdict == DBW_VERDICT_DENY ? "refused" : "allowed";
+			e.detail = detail;
+			dbw_audit_record(NULL, p, &e, NULL);
+		}
 	}
-	ex = d.verdict == DBW_VERDICT_DENY ? 3 : 0;
+	deny = blocked || d.verdict == DBW_VERDICT_DENY;
+	ex = deny ? 3 : 0;
 	if (cli->json) {
 		json_t *doc = json_object();
 		json_object_set_new(doc, "environment", json_string(env->name));
 		json_object_set_new(doc, "operation", json_string(op));
-		json_object_set_new(doc, "verdict", json_string(dbw_verdict_name(d.verdict)));
-		json_object_set_new(doc, "allowed", json_boolean(d.verdict != DBW_VERDICT_DENY));
-		json_object_set_new(doc, "reason", json_string(d.reason));
+		json_object_set_new(
+		    doc, "verdict",
+		    json_string(dbw_verdict_name(blocked ? DBW_VERDICT_DENY : d.verdict)));
+		json_object_set_new(doc, "allowed", json_boolean(!deny));
+		json_object_set_new(doc, "reason", json_string(blocked ? blocked : d.reason));
 		json_object_set_new(doc, "protected", json_boolean(env->is_protected));
+		json_object_set_new(doc, "database",
+		                    c ? json_string(dbw_conn_database(c)) : json_null());
 		cli_json_print(doc);
+	} else if (blocked) {
+		printf("BLOCKED: %s\n", blocked);
+		if (gerr.hint)
+			fprintf(stderr, "hint: %s\n", gerr.hint);
 	} else if (d.verdict == DBW_VERDICT_DENY) {
 		printf("BLOCKED: %s is not allowed in %s (%s)\n", op, env->name, d.reason);
 	} else if (d.verdict == DBW_VERDICT_CONFIRM_NAME) {
@@ -72,7 +104,9 @@ static int check_operation(dbw_cli *cli, const char *op)
 		printf("allowed\n");
 	}
 done:
+	dbw_conn_close(c);
 	dbw_env_free(env);
+	dbw_error_clear(&gerr);
 	dbw_error_clear(&err);
 	return ex;
 }

@@ -66,6 +66,29 @@ expect_eq "$(psql_q "$PROD" "select count(*) from dbward_audit where outcome = '
 run "$DBWARD" audit --json
 expect_eq "$(printf '%s' "$OUT" | jq '[.entries[] | select(.environment == "development" and .outcome == "refused")] | length')" "2" "stamp mismatch: both refusals in the local log"
 
+# The destructive operations of other commands, asked of the live
+# production database: refused, audited in the database and locally.
+BEFORE=$(user_sum "$PROD")
+for op in reset truncate seed; do
+	run "$DBWARD" check "$op" --env production
+	expect_rc 3 "production: $op refused"
+	expect_eq "$OUT" "BLOCKED: $op is not allowed in production (protected environment)" "production: $op message"
+done
+run "$DBWARD" check reset --env production --confirm "$PROD" --yes
+expect_rc 3 "production: reset refused even with the right name"
+expect_eq "$(user_sum "$PROD")" "$BEFORE" "refused operations: data unchanged"
+expect_eq "$(psql_q "$PROD" "select string_agg(operation, ',' order by id) from dbward_audit where outcome = 'refused' and environment = 'production' and command like '%check%'")" \
+	"reset,truncate,seed,reset" "refused operations audited in dbward_audit"
+run "$DBWARD" audit --json
+expect_eq "$(printf '%s' "$OUT" | jq -r '[.entries[] | select(.environment == "production" and .outcome == "refused") | .operation] | join(",")')" \
+	"reset,truncate,seed,reset" "refused operations in the local audit log"
+run "$DBWARD" -c wrong.ini check reset --env development
+expect_rc 3 "check reset from a development URL that reaches production"
+expect_eq "$OUT" "BLOCKED: database \"$PROD\" is stamped production, not development" "check: the stamp decides, not the URL"
+run "$DBWARD" check reset --env development
+expect_rc 0 "check reset on the real development database"
+expect_eq "$OUT" "allowed" "check reset on development: allowed"
+
 # Re-stamping production needs the typed name.
 run "$DBWARD" -c wrong.ini stamp development --yes
 expect_rc 3 "re-stamp production without the name"
