@@ -82,6 +82,7 @@ static int run(dbw_cli *cli, int argc, char **argv)
 		         skipped == 1 ? "" : "s");
 	if (cli->json) {
 		json_t *doc = json_object(), *arr = json_array();
+		json_object_set_new(doc, "ok", json_true());
 		for (size_t i = 0; i < l->count; i++) {
 			dbw_audit_entry *e = &l->items[i];
 			char at[32];

@@ -67,6 +67,7 @@ static int run(dbw_cli *cli, int argc, char **argv)
 		goto done;
 	if (cli->json) {
 		json_t *doc = json_object();
+		json_object_set_new(doc, "ok", json_true());
 		json_object_set_new(doc, "environment", json_string(b->environment));
 		json_object_set_new(doc, "database", json_string(b->database));
 		json_object_set_new(doc, "path", json_string(b->path));

@@ -48,6 +48,7 @@ static int run(dbw_cli *cli, int argc, char **argv)
 		goto done;
 	if (cli->json) {
 		json_t *doc = json_object(), *arr = json_array();
+		json_object_set_new(doc, "ok", json_true());
 		for (size_t i = 0; i < l->count; i++) {
 			dbw_backup *b = l->items[i];
 			json_t *o2 = json_object();

@@ -60,8 +60,12 @@ static int check_operation(dbw_cli *cli, const char *op)
 		    gr.verdict != DBW_VERDICT_DENY)
 			blocked = gerr.message ? gerr.message : "refused";
 	} else {
-		cli_note(cli, "dbward: %s is not reachable; the answer comes from policy alone\n",
+		cli_note(cli,
+		         "dbward: %s is not reachable; the answer comes from its settings alone\n",
 		         env->name);
+		dbw_error_clear(&gerr);
+		if (dbw_identity_check_same(p, env, NULL, &gerr) < 0)
+			blocked = gerr.message;
 		if (env->is_protected) {
 			dbw_audit_entry e = DBW_AUDIT_ENTRY_INIT;
 			char detail[256];
@@ -79,6 +83,7 @@ static int check_operation(dbw_cli *cli, const char *op)
 	ex = deny ? 3 : 0;
 	if (cli->json) {
 		json_t *doc = json_object();
+		json_object_set_new(doc, "ok", json_boolean(!deny));
 		json_object_set_new(doc, "environment", json_string(env->name));
 		json_object_set_new(doc, "operation", json_string(op));
 		json_object_set_new(

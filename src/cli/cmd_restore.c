@@ -48,6 +48,7 @@ static int run(dbw_cli *cli, int argc, char **argv)
 		goto done;
 	if (cli->json) {
 		json_t *doc = json_object();
+		json_object_set_new(doc, "ok", json_true());
 		json_object_set_new(doc, "environment", json_string(env->name));
 		json_object_set_new(doc, "database", json_string(dbw_conn_database(c)));
 		json_object_set_new(doc, "restored", json_string(argv[optind]));
