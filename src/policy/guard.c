@@ -70,9 +70,13 @@ int dbw_guard(dbw_conn *c, const dbw_env *env, const dbw_project *p, const char 
 	given = opts->confirm && *opts->confirm;
 
 	/* 1. identity */
-	if ((rc = dbw_identity_check_name(c, env, err)) < 0 ||
-	    (rc = dbw_identity_check_same(p, env, NULL, err)) < 0) {
+	if ((rc = dbw_identity_check_name(c, env, err)) < 0) {
 		identity_failed = 1;
+		goto decided;
+	}
+	/* The database reached is a protected environment's: audit it there. */
+	if ((rc = dbw_identity_check_same(p, env, NULL, err)) < 0) {
+		stamp_prot = 1;
 		goto decided;
 	}
 

@@ -50,9 +50,11 @@ expect_in "$ERR" "hint: Make backup_dir writable" "unwritable: hint"
 
 FAKE="$T_DIR/fakebin"
 mkdir -p "$FAKE"
-cat >"$FAKE/pg_dump" <<'SH'
+cat >"$FAKE/pg_dump" <<SH
 #!/bin/sh
-[ "$1" = --version ] && { echo "pg_dump (PostgreSQL) 15.99"; exit 0; }
+[ "\$1" = --version ] && { echo "pg_dump (PostgreSQL) 15.99"; exit 0; }
+echo "\$@" >"$T_DIR/pg_dump.argv"
+echo "\$PGDATABASE \${PGPASSWORD:+password-set}" >"$T_DIR/pg_dump.env"
 echo "pg_dump: error: simulated failure: disk quota exceeded" >&2
 exit 1
 SH
@@ -64,6 +66,10 @@ expect_rc 3 "pg_dump fails"
 expect_in "$ERR" "deploy to production refused: no verified backup" "pg_dump fails: message"
 expect_in "$ERR" "simulated failure: disk quota exceeded" "pg_dump fails: its stderr in the detail"
 [ -z "$(ls -A "$T_DIR/backups" 2>/dev/null)" ] && ok "pg_dump fails: no partial file left" || not_ok "pg_dump fails: files left: $(ls "$T_DIR/backups")"
+expect_eq "$(cat "$T_DIR/pg_dump.env")" "$PROD password-set" "pg_dump got the database and password through its environment"
+expect_in "$(cat "$T_DIR/pg_dump.argv")" "--format=custom --file" "pg_dump argv: format and file only"
+expect_not_in "$(cat "$T_DIR/pg_dump.argv")" "$(pg_url "$PROD")" "pg_dump argv: no URL"
+if [ -n "${PGPASSWORD:-}" ]; then expect_not_in "$(cat "$T_DIR/pg_dump.argv")" "$PGPASSWORD" "pg_dump argv: no password"; fi
 
 expect_eq "$(schema_of "$PROD")" "$SCHEMA0" "refused deploys: schema unchanged"
 expect_eq "$(user_sum "$PROD")" "$SUM0" "refused deploys: data unchanged"

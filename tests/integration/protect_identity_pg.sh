@@ -128,7 +128,8 @@ run "$DBWARD" -c same.ini --env development deploy
 expect_rc 3 "development command on production's database"
 expect_in "$ERR" "dbward: refused: development resolves to the database of protected environment production" "same database: message"
 expect_eq "$(user_sum "$SAME")" "$BEFORE_SAME" "same database: data unchanged"
-expect_eq "$(psql_q "$SAME" "select count(*) from pg_tables where tablename like 'dbward%' or tablename = 'orders'")" "0" "same database: nothing created"
+expect_eq "$(psql_q "$SAME" "select string_agg(tablename, ',' order by tablename) from pg_tables where tablename like 'dbward%' or tablename = 'orders'")" "dbward_audit" "same database: nothing but the audit record created"
+expect_eq "$(psql_q "$SAME" "select environment || ' ' || operation || ' ' || outcome from dbward_audit")" "development deploy refused" "same database: refusal audited in production's database"
 
 # Doctor on the healthy project: both reachable, stamped as themselves.
 run "$DBWARD" doctor --json
