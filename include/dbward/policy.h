@@ -185,11 +185,13 @@ typedef struct dbw_guard_options {
 	const char *command_line; /**< for the audit (passwords are redacted again here); NULL: the
 	                             operation */
 	int64_t started_ms;       /**< when the command started (dbw_now_ms clock); 0: now */
+	int will_prompt; /**< 1: the caller asks for a missing confirmation and calls again,
+	                      so a refusal only for want of one is not audited (the next call is) */
 } dbw_guard_options;
 
 #define DBW_GUARD_OPTIONS_INIT                                                                     \
 	{                                                                                          \
-		NULL, 0, 0, NULL, NULL, NULL, 0                                                    \
+		NULL, 0, 0, NULL, NULL, NULL, 0, 0                                                 \
 	}
 
 /** What dbw_guard found, also when it refused. */

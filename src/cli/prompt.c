@@ -33,8 +33,9 @@ int cli_guard(dbw_cli *cli, dbw_conn *c, const dbw_env *env, const char *operati
 	o.command_line = cli->command_line;
 	if (cli_project(cli, &p, err) < 0)
 		return err->code;
+	o.will_prompt = cli->stdin_tty && cli->stderr_tty && !cli->json;
 	rc = dbw_guard(c, env, p, operation, &o, &r, err);
-	if (rc < 0 && r.needs_confirmation && cli->stdin_tty && cli->stderr_tty && !cli->json) {
+	if (rc < 0 && r.needs_confirmation && o.will_prompt) {
 		if (r.verdict == DBW_VERDICT_CONFIRM_NAME)
 			fprintf(stderr,
 			        "%s on %s (protected): this is database \"%s\".\n"
@@ -45,18 +46,14 @@ int cli_guard(dbw_cli *cli, dbw_conn *c, const dbw_env *env, const char *operati
 			        env->name, dbw_conn_database(c));
 		fflush(stderr);
 		answer = read_answer();
-		if (answer && *answer) {
-			if (r.verdict == DBW_VERDICT_CONFIRM_NAME) {
-				o.confirm = answer;
-			} else if (strcmp(answer, "y") == 0 || strcmp(answer, "yes") == 0) {
-				o.yes = 1;
-			} else {
-				free(answer);
-				return err->code;
-			}
-			dbw_error_clear(err);
-			rc = dbw_guard(c, env, p, operation, &o, &r, err);
-		}
+		if (answer && *answer && r.verdict == DBW_VERDICT_CONFIRM_NAME)
+			o.confirm = answer;
+		else if (answer && (strcmp(answer, "y") == 0 || strcmp(answer, "yes") == 0))
+			o.yes = 1;
+		/* Once more with the answer; no answer is a refusal, and audited. */
+		o.will_prompt = 0;
+		dbw_error_clear(err);
+		rc = dbw_guard(c, env, p, operation, &o, &r, err);
 	}
 	if (res)
 		*res = r;

@@ -335,8 +335,13 @@ int dbw_backup_take(dbw_conn *c, const dbw_env *env, const dbw_project *p,
 		goto done;
 	gmtime_r(&t, &tm);
 	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%S", &tm);
-	b->path = dbw_sprintf("%s/%s-%s%03dZ-%s.%s", dir, env->name, stamp, (int)(now % 1000),
-	                      dbw_conn_database(c), pg ? "dump" : "sqlite3");
+	{
+		/* app_prod.sqlite3 -> production-...-app_prod.sqlite3, not ...sqlite3.sqlite3 */
+		const char *db = dbw_conn_database(c), *dot = strrchr(db, '.');
+		int n = pg || !dot || dot == db ? (int)strlen(db) : (int)(dot - db);
+		b->path = dbw_sprintf("%s/%s-%s%03dZ-%.*s.%s", dir, env->name, stamp,
+		                      (int)(now % 1000), n, db, pg ? "dump" : "sqlite3");
+	}
 	tmp = b->path ? dbw_sprintf("%s.partial", b->path) : NULL;
 	b->manifest_path = b->path ? dbw_sprintf("%s.json", b->path) : NULL;
 	b->environment = dbw_strdup(env->name);

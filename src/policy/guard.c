@@ -128,7 +128,7 @@ int dbw_guard(dbw_conn *c, const dbw_env *env, const dbw_project *p, const char 
 	}
 
 decided:
-	if (env->is_protected || stamp_prot) {
+	if ((env->is_protected || stamp_prot) && !(res.needs_confirmation && opts->will_prompt)) {
 		dbw_audit_entry e = DBW_AUDIT_ENTRY_INIT;
 		e.at_ms = started;
 		e.environment = env->name;

@@ -94,12 +94,26 @@ run "$DBWARD" restore "$FILE" --env production --confirm app_prod.sqlite3
 expect_rc 0 "restore: --confirm with the file name"
 expect_eq "$(user_sum "$PROD")" "$SUM0" "restored production equals the backup"
 
+# On a terminal the command asks for the name (script(1) gives it a tty).
+if command -v script >/dev/null; then
+	sqlite3 "$PROD" "delete from customers where id > 150"
+	SUM=$(user_sum "$PROD")
+	run script -qec "$DBWARD restore $FILE --env production" /dev/null < <(sleep 1; echo app_prod)
+	expect_rc 3 "prompt: a wrong name typed"
+	expect_in "$OUT" "Type the database name to confirm:" "prompt: asks for the name"
+	expect_in "$OUT" "confirmation \"app_prod\" does not match" "prompt: wrong name refused"
+	expect_eq "$(user_sum "$PROD")" "$SUM" "prompt: wrong name changed nothing"
+	run script -qec "$DBWARD restore $FILE --env production" /dev/null < <(sleep 1; echo app_prod.sqlite3)
+	expect_rc 0 "prompt: the right name typed"
+	expect_eq "$(user_sum "$PROD")" "$SUM0" "prompt: restored"
+fi
+
 # Restore into development needs no confirmation.
 run "$DBWARD" restore "$FILE" --env development
 expect_rc 0 "restore into development: no confirmation needed"
 expect_eq "$(user_sum "$DEV")" "$SUM0" "development now holds the backup"
 run "$DBWARD" audit --json
 expect_eq "$(printf '%s' "$OUT" | jq '[.entries[] | select(.environment == "production" and .operation == "restore")] | map(.outcome) | join(",")')" \
-	'"refused,allowed,succeeded"' "restore decisions audited in order"
+	'"refused,allowed,succeeded,refused,allowed,succeeded"' "restore decisions audited in order (--confirm, then the prompt)"
 
 done_testing
