@@ -163,11 +163,42 @@ void dbw_history__free(dbw_history *h)
 		free(h->rows[i].logs);
 	}
 	free(h->rows);
+	free(h->by_id);
 	memset(h, 0, sizeof(*h));
+}
+
+static int cmp_row_ptr(const void *a, const void *b)
+{
+	return strcmp((*(dbw_hrow *const *)a)->id, (*(dbw_hrow *const *)b)->id);
+}
+
+static int cmp_key_row(const void *key, const void *b)
+{
+	return strcmp((const char *)key, (*(dbw_hrow *const *)b)->id);
+}
+
+/* status looks up every migration of the folder: an index keeps that
+ * O(n log n) for histories of thousands of migrations. */
+static int build_index(dbw_history *h)
+{
+	if (h->count == 0)
+		return 0;
+	h->by_id = malloc(h->count * sizeof(*h->by_id));
+	if (!h->by_id)
+		return DBW_ENOMEM;
+	for (size_t i = 0; i < h->count; i++)
+		h->by_id[i] = &h->rows[i];
+	qsort(h->by_id, h->count, sizeof(*h->by_id), cmp_row_ptr);
+	return 0;
 }
 
 const dbw_hrow *dbw_history__find(const dbw_history *h, const char *id)
 {
+	if (h->by_id) {
+		dbw_hrow *const *hit =
+			bsearch(id, h->by_id, h->count, sizeof(*h->by_id), cmp_key_row);
+		return hit ? *hit : NULL;
+	}
 	for (size_t i = 0; i < h->count; i++)
 		if (strcmp(h->rows[i].id, id) == 0)
 			return &h->rows[i];
@@ -309,8 +340,25 @@ int dbw_history__load(dbw_conn *c, int prisma, dbw_history *out, dbw_error *err)
 	if (rc < 0 || !out->exists)
 		return rc;
 	rc = prisma ? load_prisma(c, out, err) : load_dbward(c, out, err);
+	if (rc == 0 && build_index(out) < 0)
+		rc = dbw_error_set(err, DBW_ENOMEM, "out of memory");
 	if (rc < 0)
 		dbw_history__free(out);
+	return rc;
+}
+
+int dbw_history__is_applied(dbw_conn *c, int prisma, const char *id, int *yes, dbw_error *err)
+{
+	dbw_result *r = NULL;
+	const char *params[1] = {id};
+	int rc = dbw_conn_query(c,
+				prisma ? "SELECT 1 FROM _prisma_migrations WHERE migration_name = $1 AND "
+					 "finished_at IS NOT NULL AND rolled_back_at IS NULL"
+				       : "SELECT 1 FROM dbward_migrations WHERE version = $1 AND status = "
+					 "'applied'",
+				1, params, &r, err);
+	*yes = rc == 0 && dbw_result_rows(r) > 0;
+	dbw_result_free(r);
 	return rc;
 }
 
