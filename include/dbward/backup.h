@@ -102,7 +102,8 @@ int dbw_backup_load(const char *path, dbw_backup **out, dbw_error *err);
  * file's SHA-256 must still match its manifest, and its engine the
  * connection's. PostgreSQL: pg_restore --clean --if-exists --no-owner
  * --single-transaction --exit-on-error; SQLite: the online backup API
- * copies the file over the live database.
+ * copies the file over the live database. Then the database is stamped
+ * with env (the backup carried its source's stamp).
  * @return 0; DBW_ENOTFOUND; DBW_EINPUT for a checksum mismatch or an
  *         unverified backup; DBW_EUSAGE for an engine mismatch; DBW_EIO
  *         when pg_restore fails (detail: its stderr).

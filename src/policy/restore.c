@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <dbward/policy.h>
 #include "driver/tools.h"
 #include "policy/backup_internal.h"
 #include "policy/policy_internal.h"
@@ -95,6 +96,11 @@ int dbw_backup_restore(dbw_conn *c, const dbw_env *env, const char *path,
 	} else if ((rc = dbw_backup__sqlite_file(c, &live, err)) == 0) {
 		rc = dbw_sqlite__backup_file(b->path, live, err);
 	}
+	/* The backup brought its source's stamp (production's, for a copy into
+	 * staging); the database still belongs to the environment it was
+	 * restored into, or every later command there would be refused. */
+	if (rc == 0)
+		rc = dbw_stamp_write(c, env->name, NULL, err);
 done:
 	free(live);
 	dbw_backup_free(b);

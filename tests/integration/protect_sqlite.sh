@@ -112,6 +112,17 @@ fi
 run "$DBWARD" restore "$FILE" --env development
 expect_rc 0 "restore into development: no confirmation needed"
 expect_eq "$(user_sum "$DEV")" "$SUM0" "development now holds the backup"
+# A backup of the stamped production, restored into development, belongs to
+# development afterwards (the copy-production-into-staging workflow).
+run "$DBWARD" backup --env production
+expect_rc 0 "backup of the stamped production"
+STAMPED=$(printf '%s' "$OUT" | sed -n 's/^  file *//p')
+expect_eq "$(sqlite3 "$STAMPED" "select environment from dbward_environment")" "production" "the backup carries production's stamp"
+run "$DBWARD" restore "$STAMPED" --env development
+expect_rc 0 "restore production's backup into development"
+expect_eq "$(sqlite3 "$DEV" "select environment from dbward_environment")" "development" "restored database stamped development"
+run "$DBWARD" status --env development
+expect_rc 0 "development commands work on the restored copy"
 run "$DBWARD" audit --json
 expect_eq "$(printf '%s' "$OUT" | jq '[.entries[] | select(.environment == "production" and .operation == "restore")] | map(.outcome) | join(",")')" \
 	'"refused,allowed,succeeded,refused,allowed,succeeded"' "restore decisions audited in order (--confirm, then the prompt)"
