@@ -49,6 +49,23 @@ expect_eq "$(tables_of "$PROD")" "customers,orders" "deploy applied the migratio
 run "$DBWARD" stamp development
 expect_rc 0 "stamp development"
 
+# The pre-migration checks.
+printf -- '-- migrate:up\nCREATE TABLE invoices (id integer);\n' >db/migrations/20240102000000_invoices.sql
+run "$DBWARD" check --env production
+expect_rc 0 "pre-migration checks pass"
+expect_in "$OUT" "ok        identity   database \"app_prod.sqlite3\" matches expect_database" "check: identity line"
+expect_in "$OUT" "ok        stamp      stamped production" "check: stamp line"
+expect_in "$OUT" "ok        history    1 applied, 0 failed, 0 modified, 0 missing" "check: history line"
+expect_in "$OUT" "ok        pending    1 pending" "check: pending count"
+expect_in "$OUT" "pending    20240102000000 invoices" "check: lists what is pending"
+run "$DBWARD" check --env production --json
+expect_eq "$(printf '%s' "$OUT" | jq -r '[.checks[].check] | join(",")')" "reachable,identity,stamp,history,pending" "check --json: the checks"
+run "$DBWARD" backups --env production
+expect_rc 0 "backups (text)"
+expect_in "$OUT" "$(basename "$(ls "$T_DIR"/backups/*.sqlite3 | head -1)")" "backups lists the file"
+expect_in "$OUT" "yes" "backups shows it verified"
+rm db/migrations/20240102000000_invoices.sql
+
 # A development URL that reaches production's file, spelled differently.
 ln -s "$T_DIR/data" "$T_DIR/alias"
 printf '[env.development]\nurl = sqlite:%s/alias/app_prod.sqlite3\n' "$T_DIR" >wrong.ini
@@ -57,6 +74,9 @@ run "$DBWARD" -c wrong.ini --env development status
 expect_rc 3 "development status on production's file"
 expect_in "$ERR" "dbward: refused: database \"app_prod.sqlite3\" is stamped production, not development" "sqlite stamp mismatch: message"
 expect_eq "$(user_sum "$PROD")" "$SUM" "sqlite stamp mismatch: data unchanged"
+run "$DBWARD" -c wrong.ini --env development check
+expect_rc 3 "pre-migration checks on production's file from development"
+expect_in "$OUT" "FAILED    identity   database \"app_prod.sqlite3\" is stamped production, not development" "check: identity line names the stamp"
 
 # Same file through a symlinked folder, unstamped: caught by the real path.
 cp "$DEV" "$T_DIR/data/shared.sqlite3"
