@@ -150,20 +150,28 @@ int dbw_identity_live_key(dbw_conn *c, char **out, dbw_error *err)
 			rc = dbw_error_set(err, DBW_ENOMEM, "out of memory");
 		goto done;
 	}
-	/* pg_control_system() is executable by superusers and pg_monitor only
-	 * unless granted; ask first so that no failed statement is left behind. */
-	rc = dbw_conn_query(c,
-	                    "SELECT CASE WHEN has_function_privilege('pg_control_system()', "
-	                    "'execute') THEN (SELECT system_identifier::text FROM "
-	                    "pg_control_system()) END",
-	                    0, NULL, &r, err);
+	/* pg_control_system() may be revoked from PUBLIC: ask first, in a
+	 * statement of its own (a plan that merely names a function it may not
+	 * run fails, whatever branch would be taken). */
+	rc = dbw_conn_query(c, "SELECT has_function_privilege('pg_control_system()', 'execute')", 0,
+	                    NULL, &r, err);
 	if (rc < 0)
 		goto done;
-	if (dbw_result_rows(r) == 1 && dbw_result_value(r, 0, 0)) {
-		*out = dbw_sprintf("pgsys:%s/%s", dbw_result_value(r, 0, 0), dbw_conn_database(c));
-		if (!*out)
-			rc = dbw_error_set(err, DBW_ENOMEM, "out of memory");
-		goto done;
+	if (dbw_result_rows(r) == 1 && dbw_result_value(r, 0, 0) &&
+	    strcmp(dbw_result_value(r, 0, 0), "t") == 0) {
+		dbw_result_free(r);
+		r = NULL;
+		rc = dbw_conn_query(c, "SELECT system_identifier::text FROM pg_control_system()", 0,
+		                    NULL, &r, err);
+		if (rc < 0)
+			goto done;
+		if (dbw_result_rows(r) == 1 && dbw_result_value(r, 0, 0)) {
+			*out = dbw_sprintf("pgsys:%s/%s", dbw_result_value(r, 0, 0),
+			                   dbw_conn_database(c));
+			if (!*out)
+				rc = dbw_error_set(err, DBW_ENOMEM, "out of memory");
+			goto done;
+		}
 	}
 	rc = pg_key(dbw_conn_url_redacted(c), dbw_conn_database(c), out, err);
 done:

@@ -131,6 +131,27 @@ expect_eq "$(user_sum "$SAME")" "$BEFORE_SAME" "same database: data unchanged"
 expect_eq "$(psql_q "$SAME" "select string_agg(tablename, ',' order by tablename) from pg_tables where tablename like 'dbward%' or tablename = 'orders'")" "dbward_audit" "same database: nothing but the audit record created"
 expect_eq "$(psql_q "$SAME" "select environment || ' ' || operation || ' ' || outcome from dbward_audit")" "development deploy refused" "same database: refusal audited in production's database"
 
+# A role that may not read pg_control_system(): doctor falls back to
+# host, port and database name, and still sees one database.
+ROLE="dbw_plain_$$"
+psql_q postgres "create role $ROLE login password 'plainpw'" >/dev/null
+psql_q "$SAME" "grant select on all tables in schema public to $ROLE" >/dev/null
+plain_url() { pg_url "$1" | sed "s|//[^@]*@|//$ROLE:plainpw@|"; }
+printf '[env.development]\nurl = %s\n[env.production]\nurl = %s\n' "$(plain_url "$SAME")" "$(plain_url "$SAME")" >plain.ini
+# PUBLIC may run it by default; take it away in this database (function
+# privileges live in each database's catalog) and give it back after.
+psql_q "$SAME" "revoke execute on function pg_control_system() from public" >/dev/null
+expect_eq "$(PGUSER=$ROLE PGPASSWORD=plainpw psql -XAtq -d "$SAME" -c "select current_user || ',' || has_function_privilege('pg_control_system()', 'execute')")" "$ROLE,false" "the plain role cannot read the system identifier"
+run "$DBWARD" -c plain.ini doctor --json
+expect_eq "$(printf '%s' "$OUT" | jq -r '.environments[] | select(.environment == "development") | .same_as')" "production" "doctor --json (fallback identity): same_as"
+run "$DBWARD" -c plain.ini doctor
+expect_rc 3 "doctor (fallback identity): two environments on one database"
+expect_in "$OUT" "development: same database as production" "doctor (fallback identity) reports it"
+expect_not_in "$OUT$ERR" "plainpw" "doctor: no password in the output"
+psql_q "$SAME" "revoke all on all tables in schema public from $ROLE" >/dev/null
+psql_q postgres "drop role $ROLE" >/dev/null
+psql_q "$SAME" "grant execute on function pg_control_system() to public" >/dev/null
+
 # Doctor on the healthy project: both reachable, stamped as themselves.
 run "$DBWARD" doctor --json
 expect_rc 0 "doctor: healthy project"
