@@ -50,5 +50,12 @@ int dbw_backup_before_deploy(dbw_conn *c, const dbw_env *env, const dbw_project 
 		dbw_error_hint(err, "Fix the backup, or pass --skip-backup --reason \"...\" "
 		                    "(audited).");
 	dbw_error_clear(&inner);
+	e.environment = env->name;
+	e.operation = "deploy";
+	e.database = dbw_conn_database(c);
+	e.command_line = command_line;
+	e.outcome = "refused";
+	e.detail = err ? err->message : "no verified backup";
+	dbw_audit_record(c, p, &e, NULL);
 	return DBW_EPOLICY;
 }

@@ -71,6 +71,8 @@ expect_in "$(cat "$T_DIR/pg_dump.argv")" "--format=custom --file" "pg_dump argv:
 expect_not_in "$(cat "$T_DIR/pg_dump.argv")" "$(pg_url "$PROD")" "pg_dump argv: no URL"
 if [ -n "${PGPASSWORD:-}" ]; then expect_not_in "$(cat "$T_DIR/pg_dump.argv")" "$PGPASSWORD" "pg_dump argv: no password"; fi
 
+run "$DBWARD" audit --json
+expect_eq "$(printf '%s' "$OUT" | jq '[.entries[] | select(.operation == "deploy" and .outcome == "refused" and (.detail | startswith("deploy to production refused: no verified backup")))] | length')" "2" "refused deploys audited with the reason"
 expect_eq "$(schema_of "$PROD")" "$SCHEMA0" "refused deploys: schema unchanged"
 expect_eq "$(user_sum "$PROD")" "$SUM0" "refused deploys: data unchanged"
 
