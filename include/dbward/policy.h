@@ -166,6 +166,8 @@ const char *dbw_verdict_name(dbw_verdict v);
  * DBW_VERDICT_CONFIRM: yes, or confirm equal to the live database name.
  * DBW_VERDICT_CONFIRM_NAME: only confirm equal to dbw_conn_database(c)
  * (case-sensitive; --yes never suffices, issue 3 "typed confirmation").
+ * A confirm that names another database is refused whatever the verdict
+ * (the operator believes they are elsewhere).
  * @return 0 when satisfied (or nothing was needed); DBW_EPOLICY otherwise:
  *         "needs confirmation" when nothing was given (hint: --confirm),
  *         a mismatch message when confirm names another database.

@@ -14,7 +14,9 @@ int dbw_confirm_check(const dbw_conn *c, const dbw_env *env, const char *operati
 {
 	const char *live = dbw_conn_database(c);
 
-	if (verdict == DBW_VERDICT_ALLOW)
+	/* A --confirm naming another database means the operator believes they
+	 * are somewhere else: refuse even where no confirmation was needed. */
+	if (verdict == DBW_VERDICT_ALLOW && !(confirm && *confirm))
 		return 0;
 	if (verdict == DBW_VERDICT_DENY)
 		return dbw_error_set(err, DBW_EPOLICY, "%s is not allowed in %s", operation,

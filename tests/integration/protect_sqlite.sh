@@ -110,6 +110,12 @@ run "$DBWARD" restore "$FILE" --env production --confirm app_prod
 expect_rc 3 "restore: --confirm with a near miss"
 expect_in "$ERR" "confirmation \"app_prod\" does not match the database \"app_prod.sqlite3\" of production" "near miss: message"
 expect_eq "$(user_sum "$PROD")" "$SUM" "near miss: data unchanged"
+printf -- '-- migrate:up\nCREATE TABLE late (id integer);\n' >db/migrations/20240103000000_late.sql
+run "$DBWARD" deploy --env production --confirm app_dev.sqlite3
+expect_rc 3 "deploy with --confirm naming another database"
+expect_in "$ERR" "confirmation \"app_dev.sqlite3\" does not match the database \"app_prod.sqlite3\" of production" "wrong --confirm stops even a deploy"
+expect_eq "$(tables_of "$PROD")" "customers,orders" "wrong --confirm: nothing deployed"
+rm db/migrations/20240103000000_late.sql
 run "$DBWARD" restore "$FILE" --env production --confirm app_prod.sqlite3
 expect_rc 0 "restore: --confirm with the file name"
 expect_eq "$(user_sum "$PROD")" "$SUM0" "restored production equals the backup"

@@ -173,6 +173,12 @@ static void test_policy_guard__policy_then_confirmation(void **state)
 	o.confirm = "app_prod.sqlite3";
 	dbw_error_clear(&err);
 	assert_int_equal(dbw_guard(c, env, project, "restore", &o, &r, &err), 0);
+	/* A name that is not this database's stops even an operation that needs none. */
+	o.confirm = "app_staging.sqlite3";
+	assert_int_equal(dbw_guard(c, env, project, "deploy", &o, &r, &err), DBW_EPOLICY);
+	assert_non_null(strstr(err.message, "confirmation \"app_staging.sqlite3\" does not match"));
+	o.confirm = NULL;
+	assert_int_equal(dbw_guard(c, env, project, "deploy", &o, &r, &err), 0);
 	dbw_conn_close(c);
 	dbw_env_free(env);
 }
