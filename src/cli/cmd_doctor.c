@@ -37,8 +37,7 @@ typedef struct row {
 	char *last_backup;
 } row;
 
-static void probe(dbw_cli *cli, const dbw_project *p, const dbw_migration_set *set,
-                  const char *name, row *r)
+static void probe(const dbw_project *p, const dbw_migration_set *set, const char *name, row *r)
 {
 	dbw_error err = DBW_ERROR_INIT;
 	dbw_connect_options co = DBW_CONNECT_OPTIONS_INIT;
@@ -93,7 +92,6 @@ static void probe(dbw_cli *cli, const dbw_project *p, const dbw_migration_set *s
 			r->history = dbw_sprintf("%zu failed, %zu modified, %zu missing",
 			                         st->n_failed, st->n_modified, st->n_missing);
 	}
-	(void)cli;
 done:
 	dbw_status_free(st);
 	dbw_stamp_free(s);
@@ -149,7 +147,7 @@ static int run(dbw_cli *cli, int argc, char **argv)
 		goto done;
 	}
 	for (size_t i = 0; i < n; i++)
-		probe(cli, p, set, dbw_project_env_name(p, i), &rows[i]);
+		probe(p, set, dbw_project_env_name(p, i), &rows[i]);
 	/* Same database: equal keys of two configured environments. */
 	for (size_t i = 0; i < n; i++) {
 		dbw_buf b = DBW_BUF_INIT;

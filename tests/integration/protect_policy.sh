@@ -58,6 +58,12 @@ run "$DBWARD" audit --since 1h
 expect_rc 0 "audit --since 1h"
 expect_in "$OUT" "refused" "audit text shows refusals"
 expect_in "$OUT" "check reset --env production" "audit text shows the command line"
+run "$DBWARD" audit --since 2000-01-01
+expect_rc 0 "audit --since a date"
+expect_in "$OUT" "check reset --env production" "audit --since 2000-01-01 shows the records"
+run "$DBWARD" audit --since 2999-01-01T00:00:00Z
+expect_rc 0 "audit --since the future"
+expect_eq "$OUT" "no audit records" "audit --since the future: nothing"
 run "$DBWARD" audit --since yesterday-ish
 expect_rc 2 "audit --since garbage"
 expect_in "$ERR" 'cannot read --since "yesterday-ish"' "audit --since: message"
