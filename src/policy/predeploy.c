@@ -41,7 +41,7 @@ int dbw_backup_before_deploy(dbw_conn *c, const dbw_env *env, const dbw_project 
 	rc = dbw_backup_take(c, env, p, NULL, out, &inner);
 	if (rc == 0)
 		return 0;
-	dbw_error_set(err, DBW_EPOLICY, "deploy to %s refused: no verified backup", env->name);
+	dbw_error_set(err, DBW_EPOLICY, "cannot deploy to %s without a verified backup", env->name);
 	dbw_error_detail(err, "The backup failed: %s.%s%s", inner.message ? inner.message : "",
 	                 inner.detail ? " " : "", inner.detail ? inner.detail : "");
 	if (inner.hint)

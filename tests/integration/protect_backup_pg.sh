@@ -44,7 +44,7 @@ SUM0=$(user_sum "$PROD")
 write_ini /dev/null/backups
 run "$DBWARD" deploy --env production
 expect_rc 3 "backup_dir not writable"
-expect_in "$ERR" "dbward: refused: deploy to production refused: no verified backup" "unwritable: message"
+expect_in "$ERR" "dbward: refused: cannot deploy to production without a verified backup" "unwritable: message"
 expect_in "$ERR" "/dev/null/backups" "unwritable: detail names the folder"
 expect_in "$ERR" "hint: Make backup_dir writable" "unwritable: hint"
 
@@ -63,7 +63,7 @@ ln -s /usr/lib/postgresql/15/bin/pg_restore "$FAKE/pg_restore"
 write_ini "$T_DIR/backups" "pg_bindir = $FAKE"
 run "$DBWARD" deploy --env production
 expect_rc 3 "pg_dump fails"
-expect_in "$ERR" "deploy to production refused: no verified backup" "pg_dump fails: message"
+expect_in "$ERR" "cannot deploy to production without a verified backup" "pg_dump fails: message"
 expect_in "$ERR" "simulated failure: disk quota exceeded" "pg_dump fails: its stderr in the detail"
 [ -z "$(ls -A "$T_DIR/backups" 2>/dev/null)" ] && ok "pg_dump fails: no partial file left" || not_ok "pg_dump fails: files left: $(ls "$T_DIR/backups")"
 expect_eq "$(cat "$T_DIR/pg_dump.env")" "$PROD password-set" "pg_dump got the database and password through its environment"
@@ -72,7 +72,7 @@ expect_not_in "$(cat "$T_DIR/pg_dump.argv")" "$(pg_url "$PROD")" "pg_dump argv: 
 if [ -n "${PGPASSWORD:-}" ]; then expect_not_in "$(cat "$T_DIR/pg_dump.argv")" "$PGPASSWORD" "pg_dump argv: no password"; fi
 
 run "$DBWARD" audit --json
-expect_eq "$(printf '%s' "$OUT" | jq '[.entries[] | select(.operation == "deploy" and .outcome == "refused" and (.detail | startswith("deploy to production refused: no verified backup")))] | length')" "2" "refused deploys audited with the reason"
+expect_eq "$(printf '%s' "$OUT" | jq '[.entries[] | select(.operation == "deploy" and .outcome == "refused" and (.detail | startswith("cannot deploy to production without a verified backup")))] | length')" "2" "refused deploys audited with the reason"
 expect_eq "$(schema_of "$PROD")" "$SCHEMA0" "refused deploys: schema unchanged"
 expect_eq "$(user_sum "$PROD")" "$SUM0" "refused deploys: data unchanged"
 
