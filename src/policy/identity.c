@@ -196,29 +196,61 @@ static int key_eq(const char *a, const char *b)
 	return a && b && strcmp(a, b) == 0;
 }
 
-/*
- * Whether a protected environment's URL is its own claim: `url` in its
- * [env.NAME], its own variable (PREFIX_DATABASE_URL), or DATABASE_URL from
- * its own dotenv file (.env.NAME, .env.NAME.local). A DATABASE_URL every
- * environment falls back to (the process environment, .env) says nothing
- * about production: without that rule a project with one DATABASE_URL and
- * no [env.production] would find development "on production".
- */
-static int claims_url(const dbw_project *p, const dbw_env *e)
+/* The variable a raw `url = ${NAME}` (or `$NAME`) setting names; NULL for
+ * anything else. Caller frees. */
+static char *setting_var(const char *raw)
 {
-	char *sec = dbw_sprintf("env.%s", e->name), *own = NULL, *own_local = NULL;
+	size_t n;
+	if (!raw)
+		return NULL;
+	if (dbw_str_startswith(raw, "${")) {
+		n = strcspn(raw + 2, "}");
+		return raw[2 + n] == '}' && raw[3 + n] == '\0' ? dbw_strndup(raw + 2, n) : NULL;
+	}
+	if (raw[0] == '$' && raw[1] && raw[1 + strcspn(raw + 1, " \t/:${}")] == '\0')
+		return dbw_strdup(raw + 1);
+	return NULL;
+}
+
+/*
+ * Whether protected environment `e` claims, against `mine`, that its URL
+ * is its own database: `url` in its [env.NAME] (unless that is just
+ * ${VAR} for the very variable `mine` fell back to), its own variable
+ * (PREFIX_DATABASE_URL), or DATABASE_URL from its own dotenv file
+ * (.env.NAME, .env.NAME.local). A DATABASE_URL every environment falls
+ * back to (the process environment, .env) says nothing about production:
+ * without this rule a developer with DATABASE_URL set to their own
+ * database would find development "on production" (the stamp still stops
+ * a development command that reaches the real production database).
+ */
+static int claims_url(const dbw_project *p, const dbw_env *e, const dbw_env *mine)
+{
+	char *sec = dbw_sprintf("env.%s", e->name), *own = NULL, *own_local = NULL, *var = NULL;
+	char *shared = NULL;
 	const char *o = e->url_origin ? e->url_origin : "";
+	const char *raw;
 	int claim;
 	if (!sec)
 		return 0;
-	own = dbw_sprintf("/.env.%s:", e->name);
-	own_local = dbw_sprintf("/.env.%s.local:", e->name);
-	claim = dbw_project_setting(p, sec, "url") || dbw_project_setting(p, sec, "direct_url") ||
-	        !dbw_str_startswith(o, "DATABASE_URL ") || (own && strstr(o, own)) ||
-	        (own_local && strstr(o, own_local));
+	raw = dbw_project_setting(p, sec, "url");
+	var = setting_var(raw);
+	shared = var ? dbw_sprintf("%s from ", var) : NULL;
+	if (raw && !(shared && mine->url_origin && dbw_str_startswith(mine->url_origin, shared))) {
+		claim = 1;
+	} else if (raw) {
+		claim = 0; /* both come from the one variable */
+	} else {
+		own = dbw_sprintf("/.env.%s:", e->name);
+		own_local = dbw_sprintf("/.env.%s.local:", e->name);
+		claim = dbw_project_setting(p, sec, "direct_url") ||
+		        !dbw_str_startswith(o, "DATABASE_URL ") || (own && strstr(o, own)) ||
+		        (own_local && strstr(o, own_local));
+	}
 	free(sec);
 	free(own);
 	free(own_local);
+	free(var);
+	free(shared);
 	return claim;
 }
 
@@ -239,7 +271,7 @@ int dbw_identity_check_same(const dbw_project *p, const dbw_env *env, char **sam
 		char *o1 = NULL, *o2 = NULL;
 		if (strcmp(name, env->name) == 0 || dbw_env_resolve(&other, p, name, NULL) < 0)
 			continue;
-		if (!other->is_protected || !claims_url(p, other)) {
+		if (!other->is_protected || !claims_url(p, other, env)) {
 			dbw_env_free(other);
 			continue;
 		}

@@ -25,7 +25,10 @@ expect_rc 3 "reset blocked"
 expect_eq "$OUT" "BLOCKED: reset is not allowed in production (protected environment)" "reset: message"
 run "$DBWARD" --env development deploy
 expect_rc 3 "a development deploy that reaches production is refused"
-expect_in "$ERR" "dbward: refused: development resolves to the database of protected environment production" "development refused: same database as production"
+expect_in "$ERR" "dbward: refused: database \"$PROD\" is stamped production, not development" "development refused by the stamp"
+run "$DBWARD" doctor
+expect_rc 3 "doctor: development falls back to production's DATABASE_URL"
+expect_in "$OUT" "development: same database as test,staging,production" "doctor reports the shared database (every environment falls back to it)"
 run "$DBWARD" --env production deploy
 expect_rc 0 "production deploy"
 expect_eq "$(ls "$T_DIR"/backups/*.dump | wc -l)" "1" "production deploy took a backup first"
