@@ -18,7 +18,7 @@ for f in "$PROD" "$DEV"; do
 		with recursive g(i) as (select 1 union all select i + 1 from g where i < 200)
 		insert into customers select i, 'c' || i || '@example.com' from g"
 done
-printf -- '-- migrate:up\nCREATE TABLE orders (id integer);\n' >db/migrations/20240101000000_orders.sql
+printf -- '-- migrate:up\nCREATE TABLE orders (id integer);\n\n-- migrate:down\nDROP TABLE orders;\n' >db/migrations/20240101000000_orders.sql
 cat >dbward.ini <<INI
 [env.development]
 url = sqlite:$DEV
@@ -48,6 +48,24 @@ expect_eq "$(sqlite3 "$PROD" "select environment from dbward_environment")" "pro
 expect_eq "$(tables_of "$PROD")" "customers,orders" "deploy applied the migration"
 run "$DBWARD" stamp development
 expect_rc 0 "stamp development"
+
+# rollback and baseline on production: the typed name only.
+SUM=$(user_sum "$PROD")
+run "$DBWARD" rollback --env production --yes
+expect_rc 3 "rollback on production with --yes only"
+expect_in "$ERR" "rollback on production needs the database name typed to confirm" "rollback: message"
+expect_eq "$(user_sum "$PROD")" "$SUM" "refused rollback: data unchanged"
+run "$DBWARD" baseline 20240101000000 --env production
+expect_rc 3 "baseline on production without the name"
+run "$DBWARD" rollback --env production --confirm app_prod.sqlite3
+expect_rc 0 "rollback on production with the name"
+expect_eq "$(tables_of "$PROD")" "customers" "rollback ran the down section"
+run "$DBWARD" deploy --env production --skip-backup --reason "re-apply after the rollback test"
+expect_rc 0 "deploy again"
+run "$DBWARD" rollback --env development
+expect_rc 0 "rollback on development needs no confirmation"
+run "$DBWARD" deploy --env development
+expect_rc 0 "development deployed again"
 
 # The pre-migration checks.
 printf -- '-- migrate:up\nCREATE TABLE invoices (id integer);\n' >db/migrations/20240102000000_invoices.sql
