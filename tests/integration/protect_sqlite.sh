@@ -57,6 +57,9 @@ expect_in "$ERR" "rollback on production needs the database name typed to confir
 expect_eq "$(user_sum "$PROD")" "$SUM" "refused rollback: data unchanged"
 run "$DBWARD" baseline 20240101000000 --env production
 expect_rc 3 "baseline on production without the name"
+run "$DBWARD" resolve --applied 20240101000000 --env production
+expect_rc 3 "resolve on production without the name"
+expect_in "$ERR" "resolve on production needs the database name typed to confirm" "resolve: message"
 run "$DBWARD" rollback --env production --confirm app_prod.sqlite3
 expect_rc 0 "rollback on production with the name"
 expect_eq "$(tables_of "$PROD")" "customers" "rollback ran the down section"
