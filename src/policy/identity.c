@@ -98,9 +98,24 @@ static char *sqlite_path(const char *url)
 static char *real_or_absolute(const char *path)
 {
 	char buf[PATH_MAX];
+	char *abs, *slash, *out = NULL;
 	if (realpath(path, buf))
 		return dbw_strdup(buf);
-	return dbw_path_absolute(path);
+	/* A file not created yet: resolve its folder, so that dir/../dir/x.db
+	 * and dir/x.db still meet. */
+	abs = dbw_path_absolute(path);
+	slash = abs ? strrchr(abs, '/') : NULL;
+	if (slash && slash != abs) {
+		*slash = '\0';
+		if (realpath(abs, buf))
+			out = dbw_sprintf("%s/%s", buf, slash + 1);
+		*slash = '/';
+	}
+	if (out) {
+		free(abs);
+		return out;
+	}
+	return abs;
 }
 
 int dbw_identity_url_key(const char *url, char **out, dbw_error *err)
