@@ -179,6 +179,7 @@ static void test_policy_guard__policy_then_confirmation(void **state)
 	assert_non_null(strstr(err.message, "confirmation \"app_staging.sqlite3\" does not match"));
 	o.confirm = NULL;
 	assert_int_equal(dbw_guard(c, env, project, "deploy", &o, &r, &err), 0);
+	dbw_error_clear(&err);
 	dbw_conn_close(c);
 	dbw_env_free(env);
 }
