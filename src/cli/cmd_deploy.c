@@ -148,6 +148,7 @@ static int run(dbw_cli *cli, int argc, char **argv)
 	const char *lock_wait = NULL;
 	dbw_guard_options guard = DBW_GUARD_OPTIONS_INIT;
 	dbw_guard_result guarded;
+	dbw_backup *backup = NULL;
 	const char *skip_reason = NULL;
 	int skip_backup = 0;
 	dbw_project *project = NULL;
@@ -193,8 +194,10 @@ static int run(dbw_cli *cli, int argc, char **argv)
 	    (rc = cli_guard(cli, conn, env, "deploy", &guard, &guarded, &err)) < 0 ||
 	    (!opts.dry_run &&
 	     (rc = dbw_backup_before_deploy(conn, env, project, skip_backup, skip_reason,
-	                                    cli->command_line, NULL, &err)) < 0))
+	                                    cli->command_line, &backup, &err)) < 0))
 		goto fail;
+	if (backup)
+		cli_note(cli, "dbward: verified backup of %s: %s\n", env->name, backup->path);
 	cli_note(cli, "dbward: deploying %s to %s (%s)\n", dbw_format_name(set->format), env->name,
 	         dbw_conn_url_redacted(conn));
 
@@ -253,6 +256,7 @@ fail:
 	}
 done:
 	json_decref(pc.applied);
+	dbw_backup_free(backup);
 	dbw_deploy_result_free(res);
 	dbw_conn_close(conn);
 	dbw_migrations_free(set);
