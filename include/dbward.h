@@ -21,6 +21,7 @@
 #include "dbward/migrate.h"
 #include "dbward/policy.h"
 #include "dbward/backup.h"
+#include "dbward/data.h"
 
 /** The library's version, e.g. "0.1.0". */
 const char *dbw_version(void);

@@ -17,6 +17,11 @@ extern const dbw_command cmd_new_def;
 extern const dbw_command cmd_deploy_def;
 extern const dbw_command cmd_status_def;
 extern const dbw_command cmd_resolve_def;
+extern const dbw_command cmd_seed_def;
+extern const dbw_command cmd_reset_def;
+extern const dbw_command cmd_truncate_def;
+extern const dbw_command cmd_setup_def;
+extern const dbw_command cmd_wait_def;
 extern const dbw_command cmd_rollback_def;
 extern const dbw_command cmd_baseline_def;
 extern const dbw_command cmd_stamp_def;
@@ -32,6 +37,11 @@ static const dbw_command *const commands[] = {
     &cmd_status_def, &cmd_resolve_def, &cmd_rollback_def, &cmd_baseline_def, &cmd_help_def, &cmd_version_def,
     &cmd_stamp_def,  &cmd_doctor_def,  &cmd_check_def, &cmd_backup_def,
     &cmd_backups_def, &cmd_restore_def, &cmd_audit_def,
+    &cmd_seed_def,
+    &cmd_reset_def,
+    &cmd_truncate_def,
+    &cmd_setup_def,
+    &cmd_wait_def,
 };
 
 const dbw_command *cli_find_command(const char *name)
