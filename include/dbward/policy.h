@@ -258,8 +258,8 @@ typedef struct dbw_audit_entry {
 int dbw_audit_record(dbw_conn *c, const dbw_project *p, const dbw_audit_entry *e, dbw_error *err);
 
 /**
- * Record how an operation on env ended ("succeeded", or "failed" with
- * result_err's message), with its duration since started_ms, when env is
+ * Record how an operation on env ended ("succeeded"; "refused" for
+ * DBW_EPOLICY or "failed", with result_err's message), with its duration since started_ms, when env is
  * protected (issue 3: every operation on a protected environment); does
  * nothing otherwise. c may be NULL (local log only).
  * @param rc the operation's return code (0: succeeded).

@@ -29,7 +29,7 @@ int cli_guard(dbw_cli *cli, dbw_conn *c, const dbw_env *env, const char *operati
 	if (opts)
 		o = *opts;
 	o.confirm = cli->confirm;
-	o.yes = cli->yes;
+	o.yes = cli->yes || o.yes;
 	o.command_line = cli->command_line;
 	if (cli_project(cli, &p, err) < 0)
 		return err->code;

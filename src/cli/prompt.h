@@ -10,7 +10,8 @@
 
 /*
  * dbw_guard(c, env, project, operation) with --confirm, --yes and the
- * redacted command line from cli (opts may preset the rest, or be NULL).
+ * redacted command line from cli (opts may preset the rest, or be NULL;
+ * opts->yes set means the command asks its own plain yes/no).
  * When only a confirmation is missing and stdin and stderr are terminals
  * (and not --json), ask for it (y/N, or the database name typed) and run
  * the guard again with the answer. res may be NULL.

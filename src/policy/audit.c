@@ -181,7 +181,7 @@ int dbw_audit_finish(dbw_conn *c, const dbw_env *env, const dbw_project *p, cons
 	e.operation = operation;
 	e.database = c ? dbw_conn_database(c) : NULL;
 	e.command_line = command_line ? command_line : operation;
-	e.outcome = rc < 0 ? "failed" : "succeeded";
+	e.outcome = rc == DBW_EPOLICY ? "refused" : rc < 0 ? "failed" : "succeeded";
 	e.detail = rc < 0 && result_err ? result_err->message : NULL;
 	e.at_ms = dbw_now_ms();
 	e.duration_ms = started_ms ? (long)(e.at_ms - started_ms) : -1;
