@@ -82,6 +82,21 @@ expect_eq "$(psql_q "$PROD" "select string_agg(operation, ',' order by id) from 
 run "$DBWARD" audit --json
 expect_eq "$(printf '%s' "$OUT" | jq -r '[.entries[] | select(.environment == "production" and .outcome == "refused") | .operation] | join(",")')" \
 	"reset,truncate,seed,reset" "refused operations in the local audit log"
+# The real data commands on production: refused, data unchanged, audited.
+mkdir -p db/seeds/shared
+printf "INSERT INTO customers VALUES (999, 'seed@example.com');\n" >db/seeds/shared/001_customer.sql
+for cmd in reset truncate seed; do
+	run "$DBWARD" "$cmd" --env production
+	expect_rc 3 "dbward $cmd --env production refused"
+	expect_in "$ERR" "dbward: refused: $cmd is not allowed in production" "dbward $cmd: message"
+done
+run "$DBWARD" reset --env production --confirm "$PROD" --yes
+expect_rc 3 "dbward reset --env production with the name and --yes: still refused"
+expect_eq "$(user_sum "$PROD")" "$BEFORE" "refused data commands: data unchanged"
+run "$DBWARD" audit --json
+expect_eq "$(printf '%s' "$OUT" | jq -r '[.entries[] | select(.environment == "production" and .outcome == "refused" and (.command | test("dbward (reset|truncate|seed) "))) | .operation] | join(",")')" \
+	"reset,truncate,seed,reset" "refused data commands audited"
+
 run "$DBWARD" -c wrong.ini check reset --env development
 expect_rc 3 "check reset from a development URL that reaches production"
 expect_eq "$OUT" "BLOCKED: database \"$PROD\" is stamped production, not development" "check: the stamp decides, not the URL"
