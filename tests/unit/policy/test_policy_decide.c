@@ -86,7 +86,9 @@ static void test_policy_decide__staging_confirms_reset(void **state)
 {
 	(void)state;
 	assert_int_equal(verdict("staging", "reset"), DBW_VERDICT_CONFIRM);
-	assert_int_equal(verdict("staging", "truncate"), DBW_VERDICT_ALLOW);
+	/* Truncate is a test-suite tool: development and test only, unless allowed. */
+	assert_int_equal(verdict("staging", "truncate"), DBW_VERDICT_DENY);
+	assert_int_equal(verdict("test", "truncate"), DBW_VERDICT_ALLOW);
 }
 
 static void test_policy_decide__deny_wins_over_allow(void **state)
