@@ -21,6 +21,8 @@
 #include "dbward/migrate.h"
 #include "dbward/lint.h"
 #include "dbward/sum.h"
+#include "dbward/policy.h"
+#include "dbward/backup.h"
 #include "dbward/data.h"
 
 /** The library's version, e.g. "0.1.0". */
