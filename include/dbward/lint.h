@@ -213,6 +213,26 @@ dbw_db_kind dbw_lint_folder_dialect(const char *migrations_dir);
  */
 int dbw_lint_dialect(const dbw_project *p, const dbw_env *env, dbw_db_kind *out, dbw_error *err);
 
+/* ---- deploy ---- */
+
+/**
+ * The checks deploy makes before it runs anything (issue 4): dbward.sum is
+ * verified when the folder has one, and on a protected environment
+ * (env->is_protected) the migrations about to run (pending[i] non-zero,
+ * set->count entries) are linted after the earlier ones are replayed; an
+ * error-level finding that is not signed off (-- dbward:allow) refuses the
+ * deploy. The dialect is dbw_lint_dialect's choice; env's lock_timeout
+ * satisfies DW209. *lint_out (may be NULL) receives the session with every
+ * finding, caller-owned (dbw_lint_free), on 0 and DBW_EPOLICY; else NULL.
+ * @return 0; DBW_EHISTORY when dbward.sum does not match (err from
+ *         dbw_sum_verify names the migration); DBW_EPOLICY when the
+ *         environment is protected and a finding refuses (err's where is
+ *         file:line:column, detail names the rule and counts the others,
+ *         hint says how to sign off); DBW_ECONFIG; DBW_ENOMEM.
+ */
+int dbw_lint_deploy_check(const dbw_project *p, const dbw_env *env, const dbw_migration_set *set,
+                          const unsigned char *pending, dbw_lint **lint_out, dbw_error *err);
+
 /* ---- pre-commit: staged files ---- */
 
 typedef struct dbw_staged_options {
