@@ -132,7 +132,7 @@ int dbw_lint_migration(dbw_lint *l, const dbw_migration *m, unsigned flags, dbw_
  * Lint a migration set in order: migrations with want[i] non-zero are
  * linted, the ones before them replayed into the schema model (and, for
  * SQLite, run on the shadow database) without findings. want has
- * set->count entries.
+ * set->count entries; NULL lints every migration.
  * @return 0; DBW_ENOMEM.
  */
 int dbw_lint_set(dbw_lint *l, const dbw_migration_set *set, const unsigned char *want,
@@ -219,7 +219,8 @@ int dbw_lint_dialect(const dbw_project *p, const dbw_env *env, dbw_db_kind *out,
  * The checks deploy makes before it runs anything (issue 4): dbward.sum is
  * verified when the folder has one, and on a protected environment
  * (env->is_protected) the migrations about to run (pending[i] non-zero,
- * set->count entries) are linted after the earlier ones are replayed; an
+ * set->count entries; NULL: all) are linted after the earlier ones are
+ * replayed; an
  * error-level finding that is not signed off (-- dbward:allow) refuses the
  * deploy. The dialect is dbw_lint_dialect's choice; env's lock_timeout
  * satisfies DW209. *lint_out (may be NULL) receives the session with every

@@ -378,13 +378,14 @@ int dbw_lint_code(const dbw_lint *l)
 int dbw_lint_set(dbw_lint *l, const dbw_migration_set *set, const unsigned char *want,
                  dbw_error *err)
 {
-	size_t last = 0;
+	size_t last = want ? 0 : set->count;
 	int rc = 0;
-	for (size_t i = 0; i < set->count; i++)
+	for (size_t i = 0; want && i < set->count; i++)
 		if (want[i])
 			last = i + 1;
 	for (size_t i = 0; i < last && !rc; i++)
-		rc = dbw_lint_migration(l, &set->items[i], want[i] ? 0 : DBW_LINT_REPLAY, err);
+		rc = dbw_lint_migration(l, &set->items[i], !want || want[i] ? 0 : DBW_LINT_REPLAY,
+		                        err);
 	return rc;
 }
 

@@ -127,6 +127,9 @@ static void test_lint_gate__only_pending_and_only_protected(void **state)
 	assert_int_equal(check(r, "production", first_only, &err), 0);
 	/* staging is not protected: findings do not refuse */
 	assert_int_equal(check(r, "staging", all, &err), 0);
+	/* NULL: every migration */
+	assert_int_equal(check(r, "production", NULL, &err), DBW_EPOLICY);
+	dbw_error_clear(&err);
 }
 
 static void test_lint_gate__sum_checked_everywhere(void **state)
