@@ -96,12 +96,12 @@ expect_rc() {
 
 # expect_in HAYSTACK NEEDLE DESCRIPTION
 expect_in() {
-	if printf '%s' "$1" | grep -qF -- "$2"; then ok "$3"; else not_ok "$3: missing \"$2\""; fi
+	if grep -qF -- "$2" <<<"$1"; then ok "$3"; else not_ok "$3: missing \"$2\""; fi
 }
 
 # expect_not_in HAYSTACK NEEDLE DESCRIPTION
 expect_not_in() {
-	if printf '%s' "$1" | grep -qF -- "$2"; then not_ok "$3: unexpected \"$2\""; else ok "$3"; fi
+	if grep -qF -- "$2" <<<"$1"; then not_ok "$3: unexpected \"$2\""; else ok "$3"; fi
 }
 
 # expect_eq A B DESCRIPTION
