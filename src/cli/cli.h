@@ -86,6 +86,9 @@ void cli_progress_init(cli_progress *p, dbw_cli *cli, size_t total);
 void cli_progress_update(cli_progress *p, size_t done, const char *label);
 void cli_progress_finish(cli_progress *p);
 
+/* Drop this process's shadow databases on SIGINT / SIGTERM / SIGHUP (shadow_signals.c). */
+void cli_shadow_guard(void);
+
 /* The command table (main.c). */
 const dbw_command *cli_find_command(const char *name);
 void cli_print_commands(FILE *out);

@@ -1,0 +1,129 @@
+/*
+ * pg_introspect.c - PostgreSQL introspection: the entry point, schemas,
+ * extensions and comments. The other object families live in
+ * pg_introspect_types.c, pg_introspect_tables.c and pg_introspect_code.c.
+ * Everything comes from pg_catalog (PostgreSQL docs, chapter "System
+ * Catalogs") and the server's own deparsers (pg_get_*def), so that the text
+ * is what the server itself would write.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "schema/internal.h"
+#include "schema/pg_sql.h"
+
+static int introspect_schemas(dbw_schema *s, dbw_conn *c, dbw_error *err)
+{
+	dbw_result *r = NULL;
+	int rc = dbw_schema__query(
+	    c,
+	    "SELECT n.nspname, format('CREATE SCHEMA IF NOT EXISTS %I;', n.nspname)"
+	    " FROM pg_namespace n WHERE " PG_NS_OK("n") " AND " PG_NOT_EXT("pg_namespace",
+	                                                                   "n.oid") " ORDER BY 1",
+	    &r, err);
+	for (size_t i = 0; rc == 0 && i < dbw_result_rows(r); i++)
+		if (!dbw_schema__add(s, DBW_OBJ_SCHEMA, NULL, NULL, dbw_result_value(r, i, 0),
+		                     dbw_result_value(r, i, 1)))
+			rc = dbw_error_set(err, DBW_ENOMEM, "out of memory");
+	dbw_result_free(r);
+	return rc;
+}
+
+static int introspect_extensions(dbw_schema *s, dbw_conn *c, dbw_error *err)
+{
+	dbw_result *r = NULL;
+	int rc = dbw_schema__query(
+	    c,
+	    "SELECT e.extname, n.nspname, e.extversion,"
+	    " format('CREATE EXTENSION IF NOT EXISTS %I WITH SCHEMA %I;', e.extname, n.nspname)"
+	    " FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace ORDER BY 1",
+	    &r, err);
+	for (size_t i = 0; rc == 0 && i < dbw_result_rows(r); i++) {
+		dbw_schema_obj *o =
+		    dbw_schema__add(s, DBW_OBJ_EXTENSION, NULL, NULL, dbw_result_value(r, i, 0),
+		                    dbw_result_value(r, i, 3));
+		if (!o || dbw_schema__attr(o, "schema", dbw_result_value(r, i, 1)) < 0 ||
+		    dbw_schema__attr(o, "version", dbw_result_value(r, i, 2)) < 0)
+			rc = dbw_error_set(err, DBW_ENOMEM, "out of memory");
+	}
+	dbw_result_free(r);
+	return rc;
+}
+
+/*
+ * Comments on every object the model holds. pg_identify_object gives the
+ * object's type and a quoted identity that COMMENT ON accepts as written,
+ * except for domain constraints, which need "ON DOMAIN".
+ */
+static int introspect_comments(dbw_schema *s, dbw_conn *c, const char *excl, dbw_error *err)
+{
+	dbw_result *r = NULL;
+	char *sql = dbw_sprintf(
+	    "SELECT o.schema, o.type || ' ' || o.identity,"
+	    " CASE WHEN o.type = 'domain constraint'"
+	    "  THEN format('COMMENT ON CONSTRAINT %%I ON DOMAIN %%s IS %%L;', co.conname,"
+	    "   co.contypid::regtype, d.description)"
+	    "  WHEN o.type = 'table constraint' THEN format('COMMENT ON CONSTRAINT %%s IS %%L;',"
+	    "   o.identity, d.description)"
+	    "  ELSE format('COMMENT ON %%s %%s IS %%L;', upper(o.type), o.identity, d.description) "
+	    "END,"
+	    " d.description"
+	    " FROM pg_description d"
+	    " CROSS JOIN LATERAL pg_identify_object(d.classoid, d.objoid, d.objsubid) o"
+	    " LEFT JOIN pg_constraint co ON d.classoid = 'pg_constraint'::regclass AND co.oid = "
+	    "d.objoid"
+	    " LEFT JOIN pg_class cl ON cl.oid = COALESCE(CASE WHEN d.classoid = "
+	    "'pg_class'::regclass"
+	    "  THEN d.objoid END, co.conrelid, (SELECT tgrelid FROM pg_trigger t WHERE"
+	    "  d.classoid = 'pg_trigger'::regclass AND t.oid = d.objoid), (SELECT polrelid FROM"
+	    "  pg_policy p WHERE d.classoid = 'pg_policy'::regclass AND p.oid = d.objoid))"
+	    " WHERE d.classoid IN ('pg_class'::regclass, 'pg_proc'::regclass, 'pg_type'::regclass,"
+	    "  'pg_namespace'::regclass, 'pg_constraint'::regclass, 'pg_trigger'::regclass,"
+	    "  'pg_policy'::regclass, 'pg_extension'::regclass, 'pg_event_trigger'::regclass)"
+	    " AND COALESCE(o.schema, '') NOT IN ('pg_catalog', 'information_schema', 'pg_toast')"
+	    " AND COALESCE(o.schema, '') NOT LIKE 'pg\\_temp\\_%%'"
+	    " AND NOT EXISTS (SELECT 1 FROM pg_depend de WHERE de.classid = d.classoid"
+	    "  AND de.objid = d.objoid AND de.deptype = 'e')"
+	    " AND NOT EXISTS (SELECT 1 FROM pg_depend de WHERE de.classid = 'pg_class'::regclass"
+	    "  AND de.objid = cl.oid AND de.deptype = 'e')"
+	    " AND NOT (d.classoid = 'pg_type'::regclass AND EXISTS (SELECT 1 FROM pg_type t"
+	    "  JOIN pg_class tc ON tc.oid = t.typrelid WHERE t.oid = d.objoid AND tc.relkind <> "
+	    "'c'))"
+	    " AND NOT (d.classoid = 'pg_namespace'::regclass AND d.objoid IN (SELECT oid FROM"
+	    "  pg_namespace WHERE nspname IN ('pg_catalog', 'information_schema', 'pg_toast')))"
+	    " AND NOT (%s AND cl.oid IS NOT NULL AND " PG_OWN_TABLE("cl.relname") ")"
+	                                                                          " ORDER BY 1, 2",
+	    excl);
+	int rc = sql ? dbw_schema__query(c, sql, &r, err)
+	             : dbw_error_set(err, DBW_ENOMEM, "out of memory");
+	for (size_t i = 0; rc == 0 && i < dbw_result_rows(r); i++) {
+		dbw_schema_obj *o =
+		    dbw_schema__add(s, DBW_OBJ_COMMENT, dbw_result_value(r, i, 0), NULL,
+		                    dbw_result_value(r, i, 1), dbw_result_value(r, i, 2));
+		if (!o || dbw_schema__attr(o, "text", dbw_result_value(r, i, 3)) < 0)
+			rc = dbw_error_set(err, DBW_ENOMEM, "out of memory");
+	}
+	dbw_result_free(r);
+	free(sql);
+	return rc;
+}
+
+int dbw_pg__introspect(dbw_schema *s, dbw_conn *c, const dbw_schema_options *opts, dbw_error *err)
+{
+	const char *excl = opts->include_dbward_tables ? "false" : "true";
+	int rc;
+	/* One snapshot for every catalog query, so the model is consistent even
+	 * while someone runs DDL; read-only, so nothing can be changed by it. */
+	if ((rc = dbw_conn_exec(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err)) < 0)
+		return rc;
+	if ((rc = introspect_schemas(s, c, err)) < 0 ||
+	    (rc = introspect_extensions(s, c, err)) < 0 ||
+	    (rc = dbw_pg__introspect_types(s, c, excl, err)) < 0 ||
+	    (rc = dbw_pg__introspect_tables(s, c, excl, err)) < 0 ||
+	    (rc = dbw_pg__introspect_code(s, c, excl, err)) < 0 ||
+	    (rc = introspect_comments(s, c, excl, err)) < 0)
+		goto done;
+done:
+	dbw_conn_rollback(c, NULL);
+	return rc;
+}
