@@ -72,10 +72,12 @@ static int phase_of(const dbw_schema *model, const dbw_schema_obj *o)
 		return 17;
 	case DBW_OBJ_POLICY:
 		return 19;
-	case DBW_OBJ_COMMENT:
+	case DBW_OBJ_PUBLICATION:
 		return 20;
-	default:
+	case DBW_OBJ_COMMENT:
 		return 21;
+	default:
+		return 22;
 	}
 }
 
@@ -116,6 +118,7 @@ static int needs_recreate(gen *g, const dbw_diff_item *it)
 	case DBW_OBJ_TRIGGER:
 	case DBW_OBJ_POLICY:
 	case DBW_OBJ_EVENT_TRIGGER:
+	case DBW_OBJ_PUBLICATION:
 	case DBW_OBJ_COMPOSITE:
 		return 1;
 	case DBW_OBJ_VIEW:
@@ -216,6 +219,10 @@ static void pg_drop(gen *g, const dbw_schema_obj *o)
 	case DBW_OBJ_EVENT_TRIGGER:
 		q = qi(o->name);
 		sql = dbw_sprintf("DROP EVENT TRIGGER %s;", q);
+		break;
+	case DBW_OBJ_PUBLICATION:
+		q = qi(o->name);
+		sql = dbw_sprintf("DROP PUBLICATION %s;", q);
 		break;
 	case DBW_OBJ_COMMENT: {
 		/* "COMMENT ON <target> IS '<text>';" -> "... IS NULL;" */

@@ -38,15 +38,29 @@ static void emit_kind(phase_ctx *c, dbw_obj_kind kind, int lo, int hi)
 	}
 }
 
-/* Objects of kind sorted by rank first (stable for equal ranks: model order). */
+/* Objects of kind with rank in [lo, hi] (hi -1: no limit), by rank first and
+ * model order among equal ranks. Ranks are sparse, so walk the distinct ones. */
+static void emit_ranked_in(phase_ctx *c, dbw_obj_kind kind, int lo, int hi)
+{
+	int r = lo;
+	for (;;) {
+		int next = -1;
+		emit_kind(c, kind, r, r);
+		for (size_t i = 0; i < c->s->count; i++) {
+			const dbw_schema_obj *o = &c->s->objs[i];
+			if (o->kind == kind && o->rank > r && (hi < 0 || o->rank <= hi) &&
+			    (next < 0 || o->rank < next))
+				next = o->rank;
+		}
+		if (next < 0)
+			break;
+		r = next;
+	}
+}
+
 static void emit_ranked(phase_ctx *c, dbw_obj_kind kind)
 {
-	int max = 0;
-	for (size_t i = 0; i < c->s->count; i++)
-		if (c->s->objs[i].kind == kind && c->s->objs[i].rank > max)
-			max = c->s->objs[i].rank;
-	for (int r = 0; r <= max; r++)
-		emit_kind(c, kind, r, r);
+	emit_ranked_in(c, kind, 0, -1);
 }
 
 static void emit_indexes(phase_ctx *c, int on_views)
@@ -69,7 +83,7 @@ static void emit_pg(phase_ctx *c)
 	emit_kind(c, DBW_OBJ_DOMAIN, -1, -1);
 	emit_kind(c, DBW_OBJ_COMPOSITE, -1, -1);
 	emit_kind(c, DBW_OBJ_SEQUENCE, -1, -1);
-	emit_kind(c, DBW_OBJ_FUNCTION, 0, 0);
+	emit_ranked_in(c, DBW_OBJ_FUNCTION, 0, RANK_LATE - 1);
 	emit_ranked(c, DBW_OBJ_TABLE);
 	for (size_t i = 0; i < s->count; i++) {
 		const dbw_schema_obj *o = &s->objs[i];
@@ -84,7 +98,7 @@ static void emit_pg(phase_ctx *c)
 	emit_kind(c, DBW_OBJ_CONSTRAINT, 0, 3);
 	emit_indexes(c, 0);
 	emit_kind(c, DBW_OBJ_CONSTRAINT, 4, 4);
-	emit_kind(c, DBW_OBJ_FUNCTION, 1, 1);
+	emit_ranked_in(c, DBW_OBJ_FUNCTION, RANK_LATE, -1);
 	emit_ranked(c, DBW_OBJ_VIEW);
 	emit_indexes(c, 1);
 	emit_kind(c, DBW_OBJ_TRIGGER, -1, -1);
@@ -109,6 +123,7 @@ static void emit_pg(phase_ctx *c)
 		}
 	}
 	emit_kind(c, DBW_OBJ_POLICY, -1, -1);
+	emit_kind(c, DBW_OBJ_PUBLICATION, -1, -1);
 	emit_kind(c, DBW_OBJ_COMMENT, -1, -1);
 }
 

@@ -8,6 +8,9 @@
 #include <dbward/schema.h>
 #include "util/util.h"
 
+/* Functions ranked at or above this are created after tables (dump.c). */
+#define RANK_LATE 1000
+
 /* Append an object; strings are copied (NULL stays NULL). Returns the new
  * object or NULL on ENOMEM. The pointer is valid until the next append. */
 dbw_schema_obj *dbw_schema__add(dbw_schema *s, dbw_obj_kind kind, const char *schema,

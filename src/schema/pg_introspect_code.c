@@ -26,14 +26,56 @@ static char *trim_def(const char *def)
 	return dbw_strndup(def, n);
 }
 
+/*
+ * Rank objects s->objs[first..] by their dependencies among themselves:
+ * edges_sql yields (schema, name, depends-on schema, depends-on name); an
+ * object's rank becomes at least 1 + the rank of what it depends on, so a
+ * dump that creates them by rank creates dependencies first. The order is
+ * computed from names, never from OIDs. Views: 0 when a view reads only
+ * tables, else 1 + its deepest view.
+ */
+static int rank_by_deps(dbw_schema *s, size_t first, dbw_conn *c, const char *edges_sql,
+                        dbw_error *err)
+{
+	dbw_result *r = NULL;
+	size_t n = s->count - first, changed = 1;
+	int rc = dbw_schema__query(c, edges_sql, &r, err);
+	/* Bellman-Ford style relaxation: at most n rounds for n objects. */
+	for (size_t round = 0; rc == 0 && changed && round <= n; round++) {
+		changed = 0;
+		for (size_t i = 0; i < dbw_result_rows(r); i++) {
+			dbw_schema_obj *v = NULL, *w = NULL;
+			for (size_t k = first; k < s->count; k++) {
+				dbw_schema_obj *o = &s->objs[k];
+				if (strcmp(o->schema, V(r, i, 0)) == 0 &&
+				    strcmp(o->name, V(r, i, 1)) == 0)
+					v = o;
+				if (strcmp(o->schema, V(r, i, 2)) == 0 &&
+				    strcmp(o->name, V(r, i, 3)) == 0)
+					w = o;
+			}
+			if (v && w && v != w && v->rank < w->rank + 1 &&
+			    w->rank < (int)(n + RANK_LATE)) {
+				v->rank = w->rank + 1;
+				changed = 1;
+			}
+		}
+	}
+	dbw_result_free(r);
+	return rc;
+}
+
 static int introspect_functions(dbw_schema *s, dbw_conn *c, dbw_error *err)
 {
 	dbw_result *r = NULL;
-	/* rank 1: the function needs a table (its row type in the signature, or a
-	 * BEGIN ATOMIC body that refers to one), so a dump creates it after tables. */
+	/* rank RANK_LATE: the function needs a table (its row type in the
+	 * signature, or a SQL-standard body that refers to one), so a dump
+	 * creates it after tables; SQL-standard bodies that call other functions
+	 * rank above them (rank_by_deps). */
+	size_t first = s->count;
 	int rc = dbw_schema__query(
 	    c,
-	    "SELECT n.nspname, p.proname || '(' || pg_get_function_identity_arguments(p.oid) || "
+	    "SELECT n.nspname, p.proname || '(' || oidvectortypes(p.proargtypes) || "
 	    "')',"
 	    " pg_get_functiondef(p.oid),"
 	    " CASE WHEN EXISTS (SELECT 1 FROM pg_depend d LEFT JOIN pg_type t ON"
@@ -55,7 +97,7 @@ static int introspect_functions(dbw_schema *s, dbw_conn *c, dbw_error *err)
 		    dbw_schema__add(s, DBW_OBJ_FUNCTION, V(r, i, 0), NULL, V(r, i, 1), NULL);
 		if (o) {
 			dbw_schema__set_sql(o, sql);
-			o->rank = atoi(V(r, i, 3));
+			o->rank = atoi(V(r, i, 3)) ? RANK_LATE : 0;
 		} else {
 			free(sql);
 		}
@@ -65,46 +107,20 @@ static int introspect_functions(dbw_schema *s, dbw_conn *c, dbw_error *err)
 		free(def);
 	}
 	dbw_result_free(r);
-	return rc;
-}
-
-/* Depth of each view: 0 when it reads only tables, else 1 + its deepest view. */
-static int rank_views(dbw_schema *s, size_t first, dbw_conn *c, dbw_error *err)
-{
-	dbw_result *r = NULL;
-	size_t n = s->count - first, changed = 1;
-	int rc = dbw_schema__query(
-	    c,
-	    "SELECT DISTINCT vn.nspname, v.relname, wn.nspname, w.relname"
-	    " FROM pg_rewrite rw JOIN pg_class v ON v.oid = rw.ev_class"
-	    " JOIN pg_namespace vn ON vn.oid = v.relnamespace"
-	    " JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = rw.oid"
-	    "  AND d.refclassid = 'pg_class'::regclass"
-	    " JOIN pg_class w ON w.oid = d.refobjid AND w.relkind IN ('v', 'm') AND w.oid <> v.oid"
-	    " JOIN pg_namespace wn ON wn.oid = w.relnamespace"
-	    " WHERE v.relkind IN ('v', 'm') ORDER BY 1, 2, 3, 4",
-	    &r, err);
-	/* Bellman-Ford style relaxation: at most n rounds for n views. */
-	for (size_t round = 0; rc == 0 && changed && round <= n; round++) {
-		changed = 0;
-		for (size_t i = 0; i < dbw_result_rows(r); i++) {
-			dbw_schema_obj *v = NULL, *w = NULL;
-			for (size_t k = first; k < s->count; k++) {
-				dbw_schema_obj *o = &s->objs[k];
-				if (strcmp(o->schema, V(r, i, 0)) == 0 &&
-				    strcmp(o->name, V(r, i, 1)) == 0)
-					v = o;
-				if (strcmp(o->schema, V(r, i, 2)) == 0 &&
-				    strcmp(o->name, V(r, i, 3)) == 0)
-					w = o;
-			}
-			if (v && w && v->rank < w->rank + 1 && w->rank < (int)n) {
-				v->rank = w->rank + 1;
-				changed = 1;
-			}
-		}
-	}
-	dbw_result_free(r);
+	if (rc == 0)
+		rc = rank_by_deps(
+		    s, first, c,
+		    "SELECT DISTINCT n.nspname, p.proname || '(' ||"
+		    " oidvectortypes(p.proargtypes) || ')', rn.nspname, rp.proname || "
+		    "'(' ||"
+		    " oidvectortypes(rp.proargtypes) || ')'"
+		    " FROM pg_depend d JOIN pg_proc p ON d.classid = 'pg_proc'::regclass AND p.oid "
+		    "= d.objid"
+		    " JOIN pg_namespace n ON n.oid = p.pronamespace"
+		    " JOIN pg_proc rp ON d.refclassid = 'pg_proc'::regclass AND rp.oid = d.refobjid"
+		    " JOIN pg_namespace rn ON rn.oid = rp.pronamespace"
+		    " WHERE d.deptype = 'n' AND p.oid <> rp.oid ORDER BY 1, 2, 3, 4",
+		    err);
 	return rc;
 }
 
@@ -147,7 +163,18 @@ static int introspect_views(dbw_schema *s, dbw_conn *c, dbw_error *err)
 	}
 	dbw_result_free(r);
 	if (rc == 0)
-		rc = rank_views(s, first, c, err);
+		rc = rank_by_deps(
+		    s, first, c,
+		    "SELECT DISTINCT vn.nspname, v.relname, wn.nspname, w.relname"
+		    " FROM pg_rewrite rw JOIN pg_class v ON v.oid = rw.ev_class"
+		    " JOIN pg_namespace vn ON vn.oid = v.relnamespace"
+		    " JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = rw.oid"
+		    "  AND d.refclassid = 'pg_class'::regclass"
+		    " JOIN pg_class w ON w.oid = d.refobjid AND w.relkind IN ('v', 'm') AND w.oid "
+		    "<> v.oid"
+		    " JOIN pg_namespace wn ON wn.oid = w.relnamespace"
+		    " WHERE v.relkind IN ('v', 'm') ORDER BY 1, 2, 3, 4",
+		    err);
 	return rc;
 }
 
@@ -195,14 +222,13 @@ static int introspect_event_triggers(dbw_schema *s, dbw_conn *c, dbw_error *err)
 	int rc = dbw_schema__query(
 	    c,
 	    "SELECT e.evtname, e.evtevent, e.evtfoid::regproc::text,"
-	    " array_to_string(ARRAY(SELECT quote_literal(x) FROM unnest(e.evttags) x ORDER BY 1), "
-	    "', '),"
+	    " (SELECT string_agg(quote_literal(x), ', ' ORDER BY x) FROM unnest(e.evttags) x),"
 	    " CASE e.evtenabled WHEN 'O' THEN 'origin' WHEN 'D' THEN 'disabled' WHEN 'R' THEN"
 	    "  'replica' WHEN 'A' THEN 'always' END,"
 	    " format('CREATE EVENT TRIGGER %I ON %I%s EXECUTE FUNCTION %s();%s', e.evtname, "
 	    "e.evtevent,"
-	    "  ' WHEN TAG IN (' || array_to_string(ARRAY(SELECT quote_literal(x) FROM"
-	    "  unnest(e.evttags) x ORDER BY 1), ', ') || ')', e.evtfoid::regproc,"
+	    "  ' WHEN TAG IN (' || (SELECT string_agg(quote_literal(x), ', ' ORDER BY x) FROM"
+	    "  unnest(e.evttags) x) || ')', e.evtfoid::regproc,"
 	    "  CASE e.evtenabled WHEN 'D' THEN format(E'\\nALTER EVENT TRIGGER %I DISABLE;', "
 	    "e.evtname)"
 	    "  WHEN 'R' THEN format(E'\\nALTER EVENT TRIGGER %I ENABLE REPLICA;', e.evtname)"
@@ -272,13 +298,57 @@ static int introspect_policies(dbw_schema *s, dbw_conn *c, const char *excl, dbw
 	return rc;
 }
 
+static int introspect_publications(dbw_schema *s, dbw_conn *c, dbw_error *err)
+{
+	dbw_result *r = NULL;
+	int rc = dbw_schema__query(
+	    c,
+	    "SELECT p.pubname, CASE WHEN p.puballtables THEN 'all tables' ELSE"
+	    " (SELECT string_agg(x, ', ' ORDER BY x) FROM (SELECT format('TABLE %I.%I', n.nspname,"
+	    "  cl.relname) || COALESCE(' WHERE (' || pg_get_expr(pr.prqual, pr.prrelid) || ')', "
+	    "'') AS x"
+	    "  FROM pg_publication_rel pr JOIN pg_class cl ON cl.oid = pr.prrelid"
+	    "  JOIN pg_namespace n ON n.oid = cl.relnamespace WHERE pr.prpubid = p.oid"
+	    "  UNION ALL SELECT format('TABLES IN SCHEMA %I', n.nspname) FROM "
+	    "pg_publication_namespace pn"
+	    "  JOIN pg_namespace n ON n.oid = pn.pnnspid WHERE pn.pnpubid = p.oid) t) END,"
+	    " concat_ws(', ', CASE WHEN p.pubinsert THEN 'insert' END, CASE WHEN p.pubupdate THEN"
+	    "  'update' END, CASE WHEN p.pubdelete THEN 'delete' END, CASE WHEN p.pubtruncate THEN"
+	    "  'truncate' END),"
+	    " CASE WHEN p.pubviaroot THEN 'true' ELSE 'false' END, format('%I', p.pubname)"
+	    " FROM pg_publication p ORDER BY 1",
+	    &r, err);
+	for (size_t i = 0; rc == 0 && i < dbw_result_rows(r); i++) {
+		const char *what = V(r, i, 1);
+		char *sql =
+		    dbw_sprintf("CREATE PUBLICATION %s%s%s WITH (publish = '%s', "
+		                "publish_via_partition_root = %s);",
+		                V(r, i, 4), what ? " FOR " : "",
+		                what ? (strcmp(what, "all tables") == 0 ? "ALL TABLES" : what) : "",
+		                V(r, i, 2), V(r, i, 3));
+		dbw_schema_obj *o =
+		    dbw_schema__add(s, DBW_OBJ_PUBLICATION, NULL, NULL, V(r, i, 0), NULL);
+		if (o)
+			dbw_schema__set_sql(o, sql);
+		else
+			free(sql);
+		if (!o || !o->sql || dbw_schema__attr(o, "objects", what) < 0 ||
+		    dbw_schema__attr(o, "publish", V(r, i, 2)) < 0 ||
+		    dbw_schema__attr(o, "via_partition_root", V(r, i, 3)) < 0)
+			rc = oom(err);
+	}
+	dbw_result_free(r);
+	return rc;
+}
+
 int dbw_pg__introspect_code(dbw_schema *s, dbw_conn *c, const char *excl, dbw_error *err)
 {
 	int rc;
 	if ((rc = introspect_functions(s, c, err)) < 0 || (rc = introspect_views(s, c, err)) < 0 ||
 	    (rc = introspect_triggers(s, c, excl, err)) < 0 ||
 	    (rc = introspect_event_triggers(s, c, err)) < 0 ||
-	    (rc = introspect_policies(s, c, excl, err)) < 0)
+	    (rc = introspect_policies(s, c, excl, err)) < 0 ||
+	    (rc = introspect_publications(s, c, err)) < 0)
 		return rc;
 	return 0;
 }
