@@ -240,20 +240,28 @@ int dbw_shadow_cleanup_all(void);
  */
 const char *dbw_shadow_url_for(const dbw_env *env, const dbw_project *p);
 
+/**
+ * The shadow setup file configured for env: [env.NAME] shadow_setup, else
+ * [project] shadow_setup, as an absolute path (relative ones are taken from
+ * the project root). Caller frees; NULL when none is configured.
+ */
+char *dbw_shadow_setup_for(const dbw_env *env, const dbw_project *p);
+
 /* ---- drift ---- */
 
 typedef struct dbw_drift_options {
-	const char *live_url; /**< the URL c was opened with (to reach the same server); required on
-	                         PostgreSQL */
-	const char *shadow_url; /**< NULL: a temporary database on the live server */
-	dbw_event_fn on_event;  /**< replay progress, or NULL */
+	/** The URL c was opened with, to reach the same server; required on PostgreSQL. */
+	const char *live_url;
+	/** NULL: a temporary database on the live server. */
+	const char *shadow_url;
+	/** SQL file run in the shadow before the replay: objects the migrations expect
+	 *  but do not create (e.g. golang-migrate's schema_migrations for Harbor), or NULL. */
+	const char *setup_path;
+	dbw_event_fn on_event; /**< replay progress, or NULL */
 	void *ctx;
 } dbw_drift_options;
 
-#define DBW_DRIFT_OPTIONS_INIT                                                                     \
-	{                                                                                          \
-		NULL, NULL, NULL, NULL                                                             \
-	}
+#define DBW_DRIFT_OPTIONS_INIT {NULL, NULL, NULL, NULL, NULL}
 
 /** What a drift check found. Free with dbw_drift_free. */
 typedef struct dbw_drift {

@@ -59,16 +59,19 @@ static int report(dbw_cli *cli, const dbw_schema_diff *d, dbw_db_kind engine, in
 	char *text = NULL;
 	int rc;
 	if (cli->json) {
-		json_t *doc;
-		if ((rc = dbw_schema_diff_json(d, &text, err)) < 0)
+		json_t *doc = json_object(), *lib;
+		if ((rc = dbw_schema_diff_json(d, &text, err)) < 0) {
+			json_decref(doc);
 			return rc;
-		doc = json_loads(text, 0, NULL);
+		}
+		lib = json_loads(text, 0, NULL);
 		free(text);
 		text = NULL;
-		if (!doc)
-			return dbw_error_set(err, DBW_ENOMEM, "out of memory");
+		json_object_set_new(doc, "ok", json_boolean(d->count == 0));
 		json_object_set_new(doc, "a", json_string(la));
 		json_object_set_new(doc, "b", json_string(lb));
+		json_object_update(doc, lib);
+		json_decref(lib);
 		if (sql) {
 			if ((rc = dbw_schema_diff_sql(d, engine, &text, err)) < 0) {
 				json_decref(doc);
@@ -101,6 +104,7 @@ static int run_migrations(dbw_cli *cli, const char *name, int sql, dbw_error *er
 	dbw_drift_options opts = DBW_DRIFT_OPTIONS_INIT;
 	dbw_drift *drift = NULL;
 	side live = {NULL, NULL, NULL};
+	char *setup = NULL;
 	int rc;
 	if ((rc = cli_project(cli, &p, err)) < 0 ||
 	    (rc = dbw_env_resolve(&live.env, p, name, err)) < 0 ||
@@ -109,6 +113,8 @@ static int run_migrations(dbw_cli *cli, const char *name, int sql, dbw_error *er
 		goto done;
 	opts.live_url = live.env->migration_url ? live.env->migration_url : live.env->url;
 	opts.shadow_url = dbw_shadow_url_for(live.env, p);
+	setup = dbw_shadow_setup_for(live.env, p);
+	opts.setup_path = setup;
 	cli_shadow_guard();
 	rc = dbw_drift_check(&drift, live.conn, set, &opts, err);
 	if (rc == 0 || rc == DBW_EDRIFT) {
@@ -126,6 +132,7 @@ done:
 	dbw_drift_free(drift);
 	dbw_migrations_free(set);
 	close_side(&live);
+	free(setup);
 	return rc;
 }
 

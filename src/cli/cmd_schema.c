@@ -41,11 +41,21 @@ static int run(dbw_cli *cli, int argc, char **argv)
 	    (rc = cli_connect(cli, env, 0, &conn, &err)) < 0 ||
 	    (rc = dbw_schema_introspect(&s, conn, NULL, &err)) < 0)
 		goto done;
-	rc = cli->json ? dbw_schema_dump_json(s, &text, &err) : dbw_schema_dump_sql(s, &text, &err);
-	if (rc == 0) {
+	if (cli->json) {
+		json_t *doc = json_object(), *model;
+		if ((rc = dbw_schema_dump_json(s, &text, &err)) < 0) {
+			json_decref(doc);
+			goto done;
+		}
+		model = json_loads(text, 0, NULL);
+		json_object_set_new(doc, "ok", json_true());
+		json_object_set_new(doc, "environment", json_string(env->name));
+		json_object_set_new(doc, "database", json_string(dbw_conn_database(conn)));
+		json_object_update(doc, model);
+		json_decref(model);
+		cli_json_print(doc);
+	} else if ((rc = dbw_schema_dump_sql(s, &text, &err)) == 0) {
 		fputs(text, stdout);
-		if (cli->json)
-			fputc('\n', stdout);
 	}
 done:
 	ex = rc < 0 ? cli_fail(cli, &err) : 0;

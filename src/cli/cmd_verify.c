@@ -155,6 +155,7 @@ static int run(dbw_cli *cli, int argc, char **argv)
 	dbw_migration_set *set = NULL;
 	dbw_verify_report *r = NULL;
 	const char *against = NULL;
+	char *setup = NULL;
 	int ex = 0, c, rc;
 	while ((c = cli_getopt(cli, &cmd_verify_def, argc, argv, "", longopts, &ex)) != 0) {
 		if (c < 0)
@@ -178,6 +179,8 @@ static int run(dbw_cli *cli, int argc, char **argv)
 	opts.against = other_conn;
 	opts.drift.live_url = env->migration_url ? env->migration_url : env->url;
 	opts.drift.shadow_url = dbw_shadow_url_for(env, p);
+	setup = dbw_shadow_setup_for(env, p);
+	opts.drift.setup_path = setup;
 	cli_shadow_guard();
 	if ((rc = dbw_verify_run(&r, conn, set, &opts, &err)) < 0)
 		goto done;
@@ -190,6 +193,7 @@ done:
 	if (rc < 0)
 		ex = cli_fail(cli, &err);
 	dbw_verify_free(r);
+	free(setup);
 	dbw_migrations_free(set);
 	dbw_conn_close(other_conn);
 	dbw_conn_close(conn);

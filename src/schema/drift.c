@@ -57,6 +57,20 @@ static int replay(dbw_conn *shadow, const dbw_migration_set *set, const dbw_stat
 	return rc;
 }
 
+/* The shadow setup file: what the migrations expect to exist already. */
+static int run_setup(dbw_conn *shadow, const char *path, dbw_error *err)
+{
+	char *sql = NULL;
+	size_t len = 0;
+	int rc = dbw_file_read(path, &sql, &len, err);
+	if (rc == 0 && (rc = dbw_conn_exec(shadow, sql, err)) < 0) {
+		dbw_error_where(err, "%s", path);
+		dbw_error_detail(err, "The shadow setup file failed in the shadow database.");
+	}
+	free(sql);
+	return rc;
+}
+
 int dbw_drift_check(dbw_drift **out, dbw_conn *c, const dbw_migration_set *set,
                     const dbw_drift_options *opts, dbw_error *err)
 {
@@ -74,6 +88,8 @@ int dbw_drift_check(dbw_drift **out, dbw_conn *c, const dbw_migration_set *set,
 	if ((rc = dbw_status_build(&st, c, set, err)) < 0)
 		goto done;
 	if ((rc = dbw_shadow_create(&sh, c, opts->live_url, opts->shadow_url, err)) < 0)
+		goto done;
+	if (opts->setup_path && (rc = run_setup(dbw_shadow_conn(sh), opts->setup_path, err)) < 0)
 		goto done;
 	if ((rc = replay(dbw_shadow_conn(sh), set, st, opts, &d->n_replayed, err)) < 0) {
 		dbw_error_detail(err, "The migration failed while it was replayed in the shadow "

@@ -240,3 +240,13 @@ const char *dbw_shadow_url_for(const dbw_env *env, const dbw_project *p)
 		u = dbw_project_setting(p, "project", "shadow_url");
 	return u && *u ? u : NULL;
 }
+
+char *dbw_shadow_setup_for(const dbw_env *env, const dbw_project *p)
+{
+	const char *f = env ? dbw_env_setting(env, "shadow_setup") : NULL;
+	if ((!f || !*f) && p)
+		f = dbw_project_setting(p, "project", "shadow_setup");
+	if (!f || !*f)
+		return NULL;
+	return p ? dbw_path_join(dbw_project_root(p), f) : dbw_strdup(f);
+}

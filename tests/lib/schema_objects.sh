@@ -1,0 +1,48 @@
+# schema_objects.sh - object lists for comparing dbward's model with pg_dump
+# (sourced by the schema integration tests after testlib.sh).
+#
+# Both sides are written the way `pg_restore -l` names entries ("TABLE
+# public users", "FK CONSTRAINT public posts posts_user_id_fkey", "COMMENT
+# auth TABLE users"), without owners and double quotes, one per line, sorted.
+
+# dbward_objects JSON_FILE: the entries `dbward schema dump --json` implies.
+dbward_objects() {
+	jq -r '
+	def s: (.schema // "-");
+	def cmt: . as $o | ($o.name | capture("^(?<t>[a-z ]+?) (?<id>.*)$")) as $c
+	  | ($c.t | ascii_upcase) as $T
+	  | (if $o.schema then ($c.id | ltrimstr("\"" + $o.schema + "\".") | ltrimstr($o.schema + ".")) else $c.id end) as $rest
+	  | if ($T == "TABLE CONSTRAINT" or $T == "TRIGGER" or $T == "POLICY") then
+	      ($rest | capture("^(?<n>.*) on (?<t>.*)$")) as $p
+	      | "COMMENT \($o | s) \(if $T == "TABLE CONSTRAINT" then "CONSTRAINT" else $T end) \($p.n) ON \($p.t | sub("^[^.]*\\."; ""))"
+	    else "COMMENT \($o | s) \($T) \($rest)" end;
+	.objects[] |
+	if .kind == "schema" then "SCHEMA - \(.name)"
+	elif .kind == "extension" then "EXTENSION - \(.name)"
+	elif .kind == "enum" or .kind == "composite type" then "TYPE \(s) \(.name)"
+	elif .kind == "domain" then "DOMAIN \(s) \(.name)"
+	elif .kind == "sequence" then "SEQUENCE \(s) \(.name)", (if .attributes.owned_by then "SEQUENCE OWNED BY \(s) \(.name)" else empty end)
+	elif .kind == "function" then "\(.attributes.kind | ascii_upcase) \(s) \(.name)"
+	elif .kind == "table" then "TABLE \(s) \(.name)", (if .attributes.row_security == "enabled" then "ROW SECURITY \(s) \(.name)" else empty end)
+	elif .kind == "column" then (if .attributes.default then "DEFAULT \(s) \(.table) \(.name)" else empty end)
+	elif .kind == "constraint" then
+	  (if .attributes.type == "foreign key" then "FK CONSTRAINT \(s) \(.table) \(.name)"
+	   elif .attributes.type == "check" then "CHECK CONSTRAINT \(s) \(.table) \(.name)", "CONSTRAINT \(s) \(.table) \(.name)"
+	   else "CONSTRAINT \(s) \(.table) \(.name)" end)
+	elif .kind == "index" then "INDEX \(s) \(.name)"
+	elif .kind == "view" then (if .attributes.materialized == "yes" then "MATERIALIZED VIEW \(s) \(.name)", "MATERIALIZED VIEW DATA \(s) \(.name)" else "VIEW \(s) \(.name)" end)
+	elif .kind == "trigger" then "TRIGGER \(s) \(.table) \(.name)"
+	elif .kind == "event trigger" then "EVENT TRIGGER - \(.name)"
+	elif .kind == "policy" then "POLICY \(s) \(.table) \(.name)"
+	elif .kind == "publication" then "PUBLICATION - \(.name)"
+	elif .kind == "comment" then cmt
+	else empty end' "$1" | tr -d '"' | sort -u
+}
+
+# pg_dump_objects DBNAME: the entries pg_dump --schema-only lists (without
+# privileges, which the model leaves out).
+pg_dump_objects() {
+	pg_dump -Fc --schema-only -x -d "$1" -f "$T_DIR/$1.dump" &&
+		pg_restore -l "$T_DIR/$1.dump" | grep -v '^;' |
+		sed -E 's/^[0-9]+; [0-9]+ [0-9]+ //; s/ [^ ]*$//' | tr -d '"' | sort -u
+}
