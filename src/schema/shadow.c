@@ -78,7 +78,12 @@ static char *url_with_database(const char *url, const char *db)
 	return dbw_sprintf("%.*s/%s%s", (int)(path - url), url, db, query);
 }
 
-/* Drop every object of a configured shadow database (its user schemas). */
+/*
+ * Drop every object of a configured shadow database: its user schemas,
+ * event triggers and publications. public comes back the way template0 has
+ * it (with its standard comment), so that an emptied shadow introspects
+ * like a fresh one.
+ */
 static int empty_database(dbw_conn *c, dbw_error *err)
 {
 	dbw_result *r = NULL;
@@ -90,12 +95,16 @@ static int empty_database(dbw_conn *c, dbw_error *err)
 	    "SELECT format('DROP SCHEMA %I CASCADE;', nspname) FROM pg_namespace"
 	    " WHERE nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')"
 	    " AND nspname NOT LIKE 'pg\\_temp\\_%' AND nspname NOT LIKE 'pg\\_toast\\_temp\\_%'"
+	    " UNION ALL SELECT format('DROP EVENT TRIGGER %I;', evtname) FROM pg_event_trigger"
+	    " UNION ALL SELECT format('DROP PUBLICATION %I;', pubname) FROM pg_publication"
 	    " ORDER BY 1",
 	    &r, err);
 	for (size_t i = 0; rc == 0 && i < dbw_result_rows(r); i++)
 		rc = dbw_conn_exec(c, dbw_result_value(r, i, 0), err);
 	if (rc == 0)
-		rc = dbw_conn_exec(c, "CREATE SCHEMA public", err);
+		rc = dbw_conn_exec(c,
+				   "CREATE SCHEMA public; COMMENT ON SCHEMA public IS 'standard public schema'",
+				   err);
 	dbw_result_free(r);
 	return rc;
 }
