@@ -95,7 +95,9 @@ static void rebuild(const dbw_schema_diff *d, const dbw_schema_obj *tb, dbw_buf 
 	    "-- destructive: rebuilds table %s (SQLite cannot alter columns or "
 	    "constraints in place); rows are copied, values of dropped columns are lost\n",
 	    qt ? qt : "");
-	dbw_buf_puts(b, "PRAGMA foreign_keys=OFF;\n\n");
+	/* legacy_alter_table: the rename must not re-check views that name the
+	 * table while it is briefly absent. */
+	dbw_buf_puts(b, "PRAGMA foreign_keys=OFF;\n\nPRAGMA legacy_alter_table=ON;\n\n");
 	dbw_buf_printf(b, "%s\n\n", create ? create : "");
 	if (cols.len)
 		dbw_buf_printf(b, "INSERT INTO %s (%s) SELECT %s FROM %s;\n\n", qtmp, cols.data,
@@ -107,7 +109,7 @@ static void rebuild(const dbw_schema_diff *d, const dbw_schema_obj *tb, dbw_buf 
 		    !strcmp(o->table, tb->name) && o->sql)
 			dbw_buf_printf(b, "%s\n\n", o->sql);
 	}
-	dbw_buf_puts(b, "PRAGMA foreign_keys=ON;\n\n");
+	dbw_buf_puts(b, "PRAGMA legacy_alter_table=OFF;\n\nPRAGMA foreign_keys=ON;\n\n");
 	dbw_buf_free(&cols);
 	free(tmp);
 	free(qt);

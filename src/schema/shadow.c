@@ -102,9 +102,9 @@ static int empty_database(dbw_conn *c, dbw_error *err)
 	for (size_t i = 0; rc == 0 && i < dbw_result_rows(r); i++)
 		rc = dbw_conn_exec(c, dbw_result_value(r, i, 0), err);
 	if (rc == 0)
-		rc = dbw_conn_exec(c,
-				   "CREATE SCHEMA public; COMMENT ON SCHEMA public IS 'standard public schema'",
-				   err);
+		rc = dbw_conn_exec(
+		    c, "CREATE SCHEMA public; COMMENT ON SCHEMA public IS 'standard public schema'",
+		    err);
 	dbw_result_free(r);
 	return rc;
 }
