@@ -139,9 +139,9 @@ int dbw_drift_guard(dbw_conn *c, const dbw_env *env, const dbw_migration_set *se
 		    "cannot deploy to protected environment \"%s\": its schema has drifted",
 		    env->name);
 		dbw_error_detail(
-		    err, "%zu object%s differ%s from what the %zu applied migration%s produce.",
+		    err, "%zu object%s differ%s from what the %zu applied migration%s produce%s.",
 		    d->diff->count, d->diff->count == 1 ? "" : "s", d->diff->count == 1 ? "s" : "",
-		    d->n_replayed, d->n_replayed == 1 ? "" : "s");
+		    d->n_replayed, d->n_replayed == 1 ? "" : "s", d->n_replayed == 1 ? "s" : "");
 		dbw_error_hint(err,
 		               "Run 'dbward diff %s --migrations' to see the differences; deploy "
 		               "anyway with --allow-drift --reason \"...\".",

@@ -106,7 +106,7 @@ static void test_schema_guard__refuses_drift_in_a_protected_environment(void **s
 	    err.message,
 	    "cannot deploy to protected environment \"production\": its schema has drifted");
 	assert_string_equal(err.detail,
-	                    "1 object differs from what the 1 applied migration produce.");
+	                    "1 object differs from what the 1 applied migration produces.");
 	assert_string_equal(err.hint,
 	                    "Run 'dbward diff production --migrations' to see the "
 	                    "differences; deploy anyway with --allow-drift --reason \"...\".");
