@@ -149,10 +149,9 @@ static int introspect_constraints(dbw_schema *s, dbw_conn *c, const char *excl, 
 	        " CASE k.contype WHEN 'p' THEN 'primary key' WHEN 'u' THEN 'unique' WHEN 'f' THEN"
 	        "  'foreign key' WHEN 'c' THEN 'check' WHEN 'x' THEN 'exclusion' END,"
 	        " pg_get_constraintdef(k.oid),"
-	        " format('ALTER TABLE %%s %%I.%%I ADD CONSTRAINT %%I %%s;',"
-	        "  CASE WHEN cl.relkind = 'p' THEN '' ELSE 'ONLY' END, n.nspname, cl.relname, "
-	        "k.conname,"
-	        "  pg_get_constraintdef(k.oid)),"
+	        " format('ALTER TABLE %%s%%I.%%I ADD CONSTRAINT %%I ',"
+	        "  CASE WHEN cl.relkind = 'p' THEN '' ELSE 'ONLY ' END, n.nspname, cl.relname, "
+	        "k.conname),"
 	        " CASE k.contype WHEN 'p' THEN 0 WHEN 'u' THEN 1 WHEN 'x' THEN 2 WHEN 'c' THEN 3 "
 	        "ELSE 4 END"
 	        " FROM pg_constraint k JOIN pg_class cl ON cl.oid = k.conrelid"
@@ -164,12 +163,8 @@ static int introspect_constraints(dbw_schema *s, dbw_conn *c, const char *excl, 
 	                                                                     " ORDER BY 1, 2, 3",
 	        excl, &r, err);
 	for (size_t i = 0; rc == 0 && i < dbw_result_rows(r); i++) {
-		/* ALTER TABLE  x (two blanks when not ONLY) reads badly: squeeze. */
-		char *sql = dbw_strdup(V(r, i, 5));
+		char *sql = dbw_sprintf("%s%s;", V(r, i, 5), V(r, i, 4));
 		dbw_schema_obj *o;
-		char *p = sql ? strstr(sql, "TABLE  ") : NULL;
-		if (p)
-			memmove(p + 6, p + 7, strlen(p + 7) + 1);
 		o = dbw_schema__add(s, DBW_OBJ_CONSTRAINT, V(r, i, 0), V(r, i, 1), V(r, i, 2),
 		                    NULL);
 		if (o) {
@@ -192,8 +187,7 @@ static int introspect_indexes(dbw_schema *s, dbw_conn *c, const char *excl, dbw_
 	dbw_result *r = NULL;
 	int rc = run(
 	    c,
-	    "SELECT n.nspname, tc.relname, ic.relname, pg_get_indexdef(ix.indexrelid) || ';',"
-	    " pg_get_indexdef(ix.indexrelid)"
+	    "SELECT n.nspname, tc.relname, ic.relname, pg_get_indexdef(ix.indexrelid)"
 	    " FROM pg_index ix JOIN pg_class ic ON ic.oid = ix.indexrelid"
 	    " JOIN pg_class tc ON tc.oid = ix.indrelid JOIN pg_namespace n ON n.oid = "
 	    "ic.relnamespace"
@@ -211,9 +205,14 @@ static int introspect_indexes(dbw_schema *s, dbw_conn *c, const char *excl, dbw_
 	                                                                 " ORDER BY 1, 2, 3",
 	    excl, &r, err);
 	for (size_t i = 0; rc == 0 && i < dbw_result_rows(r); i++) {
-		dbw_schema_obj *o = dbw_schema__add(s, DBW_OBJ_INDEX, V(r, i, 0), V(r, i, 1),
-		                                    V(r, i, 2), V(r, i, 3));
-		if (!o || dbw_schema__attr(o, "definition", V(r, i, 4)) < 0)
+		char *sql = dbw_sprintf("%s;", V(r, i, 3));
+		dbw_schema_obj *o =
+		    dbw_schema__add(s, DBW_OBJ_INDEX, V(r, i, 0), V(r, i, 1), V(r, i, 2), NULL);
+		if (o)
+			dbw_schema__set_sql(o, sql);
+		else
+			free(sql);
+		if (!o || !o->sql || dbw_schema__attr(o, "definition", V(r, i, 3)) < 0)
 			rc = oom(err);
 	}
 	dbw_result_free(r);
