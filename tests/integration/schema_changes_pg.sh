@@ -92,6 +92,16 @@ expect_rc 5 "diff --migrations finds the drift in a"
 run "${D[@]}" diff b --migrations
 expect_in "$OUT" "enum public.Role: differs" "diff b --migrations names the enum"
 
+# verify --against: the second environment's differences join the report.
+run "${D[@]}" -e b verify --against a --no-drift
+expect_rc 5 "verify --against: exit 5"
+expect_in "$OUT" "drift: not checked (--no-drift)" "verify --no-drift skips the shadow"
+expect_in "$OUT" "against a: 1 difference" "verify --against counts"
+expect_in "$OUT" "column public.User.nickname: only in a" "verify --against names it"
+run "${D[@]}" --json -e b verify --against a --no-drift
+expect_eq "$(printf '%s' "$OUT" | jq -r '[.ok, .exit_status, .against.environment, (.against.differences | length)] | join(" ")')" \
+	"false 5 a 1" "verify --json: ok, exit_status, against"
+
 run psql -XAtqc "SELECT count(*) FROM pg_database WHERE datname LIKE 'dbward\\_shadow\\_%'" postgres
 expect_eq "$OUT" "0" "no shadow database left behind"
 done_testing

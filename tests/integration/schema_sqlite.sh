@@ -71,6 +71,17 @@ run "${D[@]}" diff a b
 expect_rc 0 "identical after the rebuild"
 expect_eq "$(sqlite3 "$proj/a.sqlite3" "SELECT body FROM posts WHERE id = 1")" "hello" "the rebuild kept the row"
 
+# The most severe finding wins: a modified migration (6) over drift (5).
+sqlite3 "$proj/b.sqlite3" "CREATE TABLE handmade (x INTEGER)"
+printf 'CREATE TABLE extra (y INTEGER);\n' >>"$proj/db/migrations/20240101000000_init.sql"
+run "${D[@]}" -e b verify
+expect_rc 6 "verify: history problem before drift"
+expect_in "$OUT" "modified 20240101000000" "verify lists the modified migration"
+expect_in "$OUT" "table main.handmade: only in b (live)" "verify still reports the drift"
+run "${D[@]}" --json -e b verify
+expect_eq "$(printf '%s' "$OUT" | jq -r '[.exit_status, .history.modified, (.drift.differences | length > 0)] | join(" ")')" \
+	"6 1 true" "verify --json: exit 6, one modified, drift listed"
+
 # Usage errors.
 for cmd in "schema dump" diff verify; do
 	run "$DBWARD" $cmd --help
