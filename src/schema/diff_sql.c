@@ -151,6 +151,9 @@ static int needs_recreate(gen *g, const dbw_diff_item *it)
 static void pg_drop(gen *g, const dbw_schema_obj *o)
 {
 	char *q = NULL, *t = NULL, *n = NULL, *sql = NULL;
+	/* A partition's copy of its parent's index or constraint goes with it. */
+	if (dbw_schema_obj_attr(o, "attached_to"))
+		return;
 	switch (o->kind) {
 	case DBW_OBJ_SCHEMA:
 		q = qi(o->name);

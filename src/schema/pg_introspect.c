@@ -59,13 +59,15 @@ static int introspect_comments(dbw_schema *s, dbw_conn *c, const char *excl, dbw
 {
 	dbw_result *r = NULL;
 	char *sql = dbw_sprintf(
-	    "SELECT o.schema, o.type || ' ' || o.identity,"
+	    "SELECT COALESCE(o.schema, (SELECT nspname FROM pg_namespace WHERE oid = "
+	    "cl.relnamespace)),"
+	    " t.typ || ' ' || o.identity,"
 	    " CASE WHEN o.type = 'domain constraint'"
 	    "  THEN format('COMMENT ON CONSTRAINT %%I ON DOMAIN %%s IS %%L;', co.conname,"
 	    "   co.contypid::regtype, d.description)"
 	    "  WHEN o.type = 'table constraint' THEN format('COMMENT ON CONSTRAINT %%s IS %%L;',"
 	    "   o.identity, d.description)"
-	    "  ELSE format('COMMENT ON %%s %%s IS %%L;', upper(o.type), o.identity, d.description) "
+	    "  ELSE format('COMMENT ON %%s %%s IS %%L;', upper(t.typ), o.identity, d.description) "
 	    "END,"
 	    " d.description"
 	    /* Objects of the system have OIDs below FirstNormalObjectId (16384);
@@ -74,6 +76,10 @@ static int introspect_comments(dbw_schema *s, dbw_conn *c, const char *excl, dbw
 	    " FROM (SELECT * FROM pg_description WHERE objoid >= 16384"
 	    "  OR (classoid = 'pg_namespace'::regclass AND objoid = 2200)) d"
 	    " CROSS JOIN LATERAL pg_identify_object(d.classoid, d.objoid, d.objsubid) o"
+	    /* COMMENT ON says COLUMN for the columns of tables, views and types,
+	     * and TYPE for composite types. */
+	    " CROSS JOIN LATERAL (SELECT CASE WHEN o.type LIKE '%% column' THEN 'column'"
+	    "  WHEN o.type = 'composite type' THEN 'type' ELSE o.type END AS typ) t"
 	    " LEFT JOIN pg_constraint co ON d.classoid = 'pg_constraint'::regclass AND co.oid = "
 	    "d.objoid"
 	    " LEFT JOIN pg_class cl ON cl.oid = COALESCE(CASE WHEN d.classoid = "

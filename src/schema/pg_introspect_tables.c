@@ -93,7 +93,10 @@ static int introspect_columns(dbw_schema *s, dbw_conn *c, const char *excl, dbw_
 	    " CASE WHEN a.attcollation <> t.typcollation THEN (SELECT format('%%I.%%I', cn.nspname,"
 	    "  co.collname) FROM pg_collation co JOIN pg_namespace cn ON cn.oid = co.collnamespace"
 	    "  WHERE co.oid = a.attcollation) END,"
-	    " quote_ident(a.attname)"
+	    " quote_ident(a.attname),"
+	    " CASE WHEN a.attidentity <> '' THEN pg_get_serial_sequence(format('%%I.%%I', "
+	    "n.nspname,"
+	    "  cl.relname), a.attname) END"
 	    " FROM pg_attribute a JOIN pg_class cl ON cl.oid = a.attrelid"
 	    " JOIN pg_namespace n ON n.oid = cl.relnamespace JOIN pg_type t ON t.oid = a.atttypid"
 	    " LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum"
@@ -115,8 +118,9 @@ static int introspect_columns(dbw_schema *s, dbw_conn *c, const char *excl, dbw_
 		if (V(r, i, 6))
 			dbw_buf_printf(&b, " DEFAULT %s", V(r, i, 6));
 		if (V(r, i, 7))
-			dbw_buf_printf(&b, " GENERATED %s AS IDENTITY",
-			               strcmp(V(r, i, 7), "always") == 0 ? "ALWAYS" : "BY DEFAULT");
+			dbw_buf_printf(&b, " GENERATED %s AS IDENTITY (SEQUENCE NAME %s)",
+			               strcmp(V(r, i, 7), "always") == 0 ? "ALWAYS" : "BY DEFAULT",
+			               V(r, i, 11));
 		if (strcmp(V(r, i, 5), "yes") == 0)
 			dbw_buf_puts(&b, " NOT NULL");
 		o = dbw_schema__add(s, DBW_OBJ_COLUMN, V(r, i, 0), V(r, i, 1), V(r, i, 2), NULL);
@@ -130,6 +134,7 @@ static int introspect_columns(dbw_schema *s, dbw_conn *c, const char *excl, dbw_
 		    dbw_schema__attr(o, "not_null", V(r, i, 5)) < 0 ||
 		    dbw_schema__attr(o, "default", V(r, i, 6)) < 0 ||
 		    dbw_schema__attr(o, "identity", V(r, i, 7)) < 0 ||
+		    dbw_schema__attr(o, "identity_sequence", V(r, i, 11)) < 0 ||
 		    dbw_schema__attr(o, "generated", V(r, i, 8)) < 0 ||
 		    dbw_schema__attr(o, "collation", V(r, i, 9)) < 0)
 			rc = oom(err);
@@ -143,27 +148,34 @@ static int introspect_columns(dbw_schema *s, dbw_conn *c, const char *excl, dbw_
 static int introspect_constraints(dbw_schema *s, dbw_conn *c, const char *excl, dbw_error *err)
 {
 	dbw_result *r = NULL;
-	int rc =
-	    run(c,
-	        "SELECT n.nspname, cl.relname, k.conname,"
-	        " CASE k.contype WHEN 'p' THEN 'primary key' WHEN 'u' THEN 'unique' WHEN 'f' THEN"
-	        "  'foreign key' WHEN 'c' THEN 'check' WHEN 'x' THEN 'exclusion' END,"
-	        " pg_get_constraintdef(k.oid),"
-	        " format('ALTER TABLE %%s%%I.%%I ADD CONSTRAINT %%I ',"
-	        "  CASE WHEN cl.relkind = 'p' THEN '' ELSE 'ONLY ' END, n.nspname, cl.relname, "
-	        "k.conname),"
-	        " CASE k.contype WHEN 'p' THEN 0 WHEN 'u' THEN 1 WHEN 'x' THEN 2 WHEN 'c' THEN 3 "
-	        "ELSE 4 END"
-	        " FROM pg_constraint k JOIN pg_class cl ON cl.oid = k.conrelid"
-	        " JOIN pg_namespace n ON n.oid = cl.relnamespace"
-	        " WHERE k.contype IN ('p', 'u', 'f', 'c', 'x') AND k.conislocal"
-	        " AND cl.relkind IN ('r', 'p') AND " PG_NS_OK("n") " AND " PG_NOT_EXT(
-	            "pg_class",
-	            "cl.oid") " AND NOT (%s AND " PG_OWN_TABLE("cl.relname") ")"
-	                                                                     " ORDER BY 1, 2, 3",
-	        excl, &r, err);
+	int rc = run(
+	    c,
+	    "SELECT n.nspname, cl.relname, k.conname,"
+	    " CASE k.contype WHEN 'p' THEN 'primary key' WHEN 'u' THEN 'unique' WHEN 'f' THEN"
+	    "  'foreign key' WHEN 'c' THEN 'check' WHEN 'x' THEN 'exclusion' END,"
+	    " pg_get_constraintdef(k.oid),"
+	    " format('ALTER TABLE %%s%%I.%%I ADD CONSTRAINT %%I ',"
+	    "  CASE WHEN cl.relkind = 'p' THEN '' ELSE 'ONLY ' END, n.nspname, cl.relname, "
+	    "k.conname),"
+	    " CASE k.contype WHEN 'p' THEN 0 WHEN 'u' THEN 1 WHEN 'x' THEN 2 WHEN 'c' THEN 3 "
+	    "ELSE 4 END,"
+	    " (SELECT format('%%I', pk.conname) FROM pg_constraint pk WHERE pk.oid = k.conparentid"
+	    "  AND NOT k.conislocal)"
+	    " FROM pg_constraint k JOIN pg_class cl ON cl.oid = k.conrelid"
+	    " JOIN pg_namespace n ON n.oid = cl.relnamespace"
+	    " WHERE k.contype IN ('p', 'u', 'f', 'c', 'x')"
+	    " AND (k.conislocal OR (cl.relispartition AND k.conparentid <> 0 AND k.contype IN "
+	    "('p', 'u', 'x')))"
+	    " AND cl.relkind IN ('r', 'p') AND " PG_NS_OK("n") " AND " PG_NOT_EXT(
+	        "pg_class",
+	        "cl.oid") " AND NOT (%s AND " PG_OWN_TABLE("cl.relname") ")"
+	                                                                 " ORDER BY 1, 2, 3",
+	    excl, &r, err);
 	for (size_t i = 0; rc == 0 && i < dbw_result_rows(r); i++) {
-		char *sql = dbw_sprintf("%s%s;", V(r, i, 5), V(r, i, 4));
+		/* A partition's copy of its parent's constraint: recreating the
+		 * parent's makes it, so it has no DDL of its own. */
+		const char *parent = V(r, i, 7);
+		char *sql = parent ? NULL : dbw_sprintf("%s%s;", V(r, i, 5), V(r, i, 4));
 		dbw_schema_obj *o;
 		o = dbw_schema__add(s, DBW_OBJ_CONSTRAINT, V(r, i, 0), V(r, i, 1), V(r, i, 2),
 		                    NULL);
@@ -173,8 +185,9 @@ static int introspect_constraints(dbw_schema *s, dbw_conn *c, const char *excl, 
 		} else {
 			free(sql);
 		}
-		if (!o || !o->sql || dbw_schema__attr(o, "type", V(r, i, 3)) < 0 ||
-		    dbw_schema__attr(o, "definition", V(r, i, 4)) < 0)
+		if (!o || (!o->sql && !parent) || dbw_schema__attr(o, "type", V(r, i, 3)) < 0 ||
+		    dbw_schema__attr(o, "definition", V(r, i, 4)) < 0 ||
+		    (parent && dbw_schema__attr(o, "attached_to", parent) < 0))
 			rc = oom(err);
 	}
 	dbw_result_free(r);
@@ -187,7 +200,10 @@ static int introspect_indexes(dbw_schema *s, dbw_conn *c, const char *excl, dbw_
 	dbw_result *r = NULL;
 	int rc = run(
 	    c,
-	    "SELECT n.nspname, tc.relname, ic.relname, pg_get_indexdef(ix.indexrelid)"
+	    "SELECT n.nspname, tc.relname, ic.relname, pg_get_indexdef(ix.indexrelid),"
+	    " (SELECT format('%%I.%%I', pn.nspname, pi.relname) FROM pg_inherits i JOIN pg_class pi"
+	    "  ON pi.oid = i.inhparent JOIN pg_namespace pn ON pn.oid = pi.relnamespace"
+	    "  WHERE i.inhrelid = ix.indexrelid)"
 	    " FROM pg_index ix JOIN pg_class ic ON ic.oid = ix.indexrelid"
 	    " JOIN pg_class tc ON tc.oid = ix.indrelid JOIN pg_namespace n ON n.oid = "
 	    "ic.relnamespace"
@@ -198,21 +214,30 @@ static int introspect_indexes(dbw_schema *s, dbw_conn *c, const char *excl, dbw_
 	                                               "pg_constraint k WHERE k.conindid = "
 	                                               "ix.indexrelid"
 	                                               "  AND k.contype IN ('p', 'u', 'x'))"
-	                                               " AND NOT EXISTS (SELECT 1 FROM pg_inherits "
-	                                               "i WHERE i.inhrelid = ix.indexrelid)"
+
 	                                               " AND NOT (%s AND " PG_OWN_TABLE(
 	                                                   "tc.relname") ")"
 	                                                                 " ORDER BY 1, 2, 3",
 	    excl, &r, err);
 	for (size_t i = 0; rc == 0 && i < dbw_result_rows(r); i++) {
-		char *sql = dbw_sprintf("%s;", V(r, i, 3));
-		dbw_schema_obj *o =
-		    dbw_schema__add(s, DBW_OBJ_INDEX, V(r, i, 0), V(r, i, 1), V(r, i, 2), NULL);
+		/* A partition's copy of its parent's index: made with the parent's. */
+		const char *parent = V(r, i, 4);
+		char *sql = parent ? NULL : dbw_sprintf("%s;", V(r, i, 3));
+		char *only = sql ? strstr(sql, " ON ONLY ") : NULL;
+		dbw_schema_obj *o;
+		/* pg_get_indexdef writes ON ONLY for a partitioned table's index
+		 * (pg_dump then attaches each partition's); without ONLY, CREATE
+		 * INDEX makes the partitions' indexes itself. */
+		if (only)
+			memmove(only + 3, only + 8, strlen(only + 8) + 1);
+		o = dbw_schema__add(s, DBW_OBJ_INDEX, V(r, i, 0), V(r, i, 1), V(r, i, 2), NULL);
 		if (o)
 			dbw_schema__set_sql(o, sql);
 		else
 			free(sql);
-		if (!o || !o->sql || dbw_schema__attr(o, "definition", V(r, i, 3)) < 0)
+		if (!o || (!o->sql && !parent) ||
+		    dbw_schema__attr(o, "definition", V(r, i, 3)) < 0 ||
+		    (parent && dbw_schema__attr(o, "attached_to", parent) < 0))
 			rc = oom(err);
 	}
 	dbw_result_free(r);
