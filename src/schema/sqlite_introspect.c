@@ -112,6 +112,103 @@ static int uniques(dbw_schema *s, dbw_conn *c, const char *table, dbw_error *err
 	return rc;
 }
 
+/* Skip a quoted string or identifier starting at p ('..', "..", `..`, [..]). */
+static const char *skip_quoted(const char *p)
+{
+	char close = *p == '[' ? ']' : *p;
+	for (p++; *p; p++) {
+		if (*p == close) {
+			if (close != ']' && p[1] == close) {
+				p++;
+				continue;
+			}
+			return p + 1;
+		}
+	}
+	return p;
+}
+
+static int is_word(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_';
+}
+
+/*
+ * CHECK constraints exist only in the text of CREATE TABLE (no pragma lists
+ * them): find each CHECK keyword outside quotes and comments and take its parenthesized
+ * expression, blanks collapsed, as a constraint named by that expression.
+ */
+static int checks(dbw_schema *s, const char *table, const char *sql, dbw_error *err)
+{
+	for (const char *p = sql; p && *p;) {
+		if (*p == '\'' || *p == '"' || *p == '`' || *p == '[') {
+			p = skip_quoted(p);
+			continue;
+		}
+		if (p[0] == '-' && p[1] == '-') {
+			p = strchr(p, '\n');
+			continue;
+		}
+		if (p[0] == '/' && p[1] == '*') {
+			p = strstr(p + 2, "*/");
+			p = p ? p + 2 : NULL;
+			continue;
+		}
+		if (!strncasecmp(p, "CHECK", 5) && (p == sql || !is_word(p[-1])) &&
+		    !is_word(p[5])) {
+			const char *q = p + 5;
+			int depth = 0;
+			dbw_buf b = DBW_BUF_INIT;
+			while (*q == ' ' || *q == '\t' || *q == '\n' || *q == '\r')
+				q++;
+			if (*q != '(') {
+				p = q;
+				continue;
+			}
+			for (; *q; q++) {
+				if (*q == '\'' || *q == '"' || *q == '`' || *q == '[') {
+					const char *e = skip_quoted(q);
+					dbw_buf_put(&b, q, (size_t)(e - q));
+					q = e - 1;
+					continue;
+				}
+				if (*q == '(')
+					depth++;
+				else if (*q == ')' && --depth == 0) {
+					dbw_buf_putc(&b, ')');
+					q++;
+					break;
+				}
+				if (*q == ' ' || *q == '\t' || *q == '\n' || *q == '\r') {
+					if (b.len && b.data[b.len - 1] != ' ')
+						dbw_buf_putc(&b, ' ');
+					continue;
+				}
+				dbw_buf_putc(&b, *q);
+			}
+			{
+				char *expr = dbw_buf_detach(&b);
+				char *name = expr ? dbw_sprintf("check %s", expr) : NULL;
+				dbw_schema_obj *o = name
+				                        ? dbw_schema__add(s, DBW_OBJ_CONSTRAINT,
+				                                          "main", table, name, NULL)
+				                        : NULL;
+				int bad = !o || dbw_schema__attr(o, "type", "check") < 0 ||
+				          dbw_schema__attr(o, "definition", expr) < 0;
+				free(expr);
+				free(name);
+				if (bad)
+					return dbw_error_set(err, DBW_ENOMEM, "out of memory");
+			}
+			p = q;
+			continue;
+		}
+		p++;
+	}
+	return 0;
+}
+
 int dbw_sqlite__introspect(dbw_schema *s, dbw_conn *c, const dbw_schema_options *opts,
                            dbw_error *err)
 {
@@ -157,6 +254,8 @@ int dbw_sqlite__introspect(dbw_schema *s, dbw_conn *c, const dbw_schema_options 
 				rc = foreign_keys(s, c, t, err);
 			if (rc == 0)
 				rc = uniques(s, c, t, err);
+			if (rc == 0)
+				rc = checks(s, t, V(r, i, 3), err);
 			free(t);
 		}
 	}

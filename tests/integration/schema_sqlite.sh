@@ -71,6 +71,18 @@ run "${D[@]}" diff a b
 expect_rc 0 "identical after the rebuild"
 expect_eq "$(sqlite3 "$proj/a.sqlite3" "SELECT body FROM posts WHERE id = 1")" "hello" "the rebuild kept the row"
 
+# CHECK constraints live only in the CREATE TABLE text: found there.
+sqlite3 "$proj/b.sqlite3" "PRAGMA legacy_alter_table=ON; BEGIN;
+CREATE TABLE new_users (id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE, name TEXT DEFAULT 'x' CHECK (length(name)  <  50), age INTEGER);
+INSERT INTO new_users SELECT * FROM users; DROP TABLE users; ALTER TABLE new_users RENAME TO users; COMMIT;"
+run "${D[@]}" diff a b
+expect_rc 5 "a CHECK constraint added by hand is found"
+expect_in "$OUT" "constraint check (length(name) < 50) on main.users: only in b" "named by its expression"
+run "${D[@]}" diff a b --sql
+printf '%s\n' "$OUT" | sqlite3 "$proj/a.sqlite3"
+run "${D[@]}" diff a b
+expect_rc 0 "identical after the rebuild adds the CHECK"
+
 # The most severe finding wins: a modified migration (6) over drift (5).
 sqlite3 "$proj/b.sqlite3" "CREATE TABLE handmade (x INTEGER)"
 printf 'CREATE TABLE extra (y INTEGER);\n' >>"$proj/db/migrations/20240101000000_init.sql"
