@@ -36,14 +36,13 @@ typedef enum dbw_obj_kind {
 	DBW_OBJ_ENUM,
 	DBW_OBJ_DOMAIN,
 	DBW_OBJ_COMPOSITE,
-	DBW_OBJ_SEQUENCE,
-	DBW_OBJ_FUNCTION, /**< functions, procedures and aggregates */
-	DBW_OBJ_TABLE,    /**< tables, partitioned tables and partitions */
+	DBW_OBJ_SEQUENCE,   /**< sequences; identity sequences are a column's attribute */
+	DBW_OBJ_FUNCTION,   /**< functions and procedures */
+	DBW_OBJ_TABLE,      /**< tables, partitioned tables, partitions, inheritance children */
 	DBW_OBJ_COLUMN,
-	DBW_OBJ_CONSTRAINT, /**< primary key, unique, foreign key, check, exclusion; domain checks
-	                     */
+	DBW_OBJ_CONSTRAINT, /**< primary key, unique, foreign key, check, exclusion */
 	DBW_OBJ_INDEX,
-	DBW_OBJ_VIEW, /**< views and materialized views (attribute "materialized") */
+	DBW_OBJ_VIEW,       /**< views and materialized views (attribute "materialized") */
 	DBW_OBJ_TRIGGER,
 	DBW_OBJ_EVENT_TRIGGER,
 	DBW_OBJ_POLICY,
@@ -61,20 +60,33 @@ typedef struct dbw_schema_attr {
 	char *value;
 } dbw_schema_attr;
 
-/** One object. Every string is owned by the model. */
+/**
+ * One object. Every string is owned by the model.
+ * - schema: the namespace; NULL for schemas, extensions, event triggers and
+ *   publications; "main" on SQLite.
+ * - table: the owning table for columns, constraints, indexes, triggers and
+ *   policies; NULL otherwise.
+ * - name: functions "name(input argument types)" as pg_dump and DROP
+ *   FUNCTION write them; comments "<kind> <target>" ("column app.users.email");
+ *   SQLite's unnamed constraints by what they say ("foreign key (a) -> t(b)").
+ * - sql: the DDL that creates it, ending with ';' (a column: its definition
+ *   inside CREATE TABLE); NULL for what another object's DDL makes: a
+ *   partition's copy of its parent's index or constraint (attribute
+ *   "attached_to"), SQLite columns and constraints.
+ * - rank: order inside the kind for dependencies (tables: partition depth;
+ *   views: how deep they stack on views; functions: callees first, and
+ *   1000 and up when a table must exist first; columns: their position).
+ *   Not compared by diff.
+ * - attrs: the facts diff compares, a fixed list per kind (docs/json.md).
+ */
 typedef struct dbw_schema_obj {
 	dbw_obj_kind kind;
-	char *
-	    schema; /**< namespace; NULL for schemas, extensions, event triggers (SQLite: "main") */
-	char *table; /**< owning table (or domain) for columns, constraints, indexes,
-	              *   triggers, policies; NULL otherwise */
-	char *name;  /**< name; functions "name(argtypes)"; comments "kind target" */
-	char *sql;   /**< the DDL that creates it (ends with ';'); for a table without its
-	              *   columns, which dump adds; NULL for columns on PostgreSQL */
-	int rank;    /**< order inside its kind for dependencies: views by depth, partitions
-	              *   after their parent, functions that need a table's row type = 1;
-	              *   columns: their position. Not compared by diff. */
-	dbw_schema_attr *attrs; /**< facts that diff compares, in a fixed order per kind */
+	char *schema;
+	char *table;
+	char *name;
+	char *sql;
+	int rank;
+	dbw_schema_attr *attrs;
 	size_t n_attrs;
 } dbw_schema_obj;
 
@@ -89,10 +101,7 @@ typedef struct dbw_schema_options {
 	int include_dbward_tables; /**< 1: keep dbward_* and _prisma_migrations (default 0) */
 } dbw_schema_options;
 
-#define DBW_SCHEMA_OPTIONS_INIT                                                                    \
-	{                                                                                          \
-		0                                                                                  \
-	}
+#define DBW_SCHEMA_OPTIONS_INIT {0}
 
 /**
  * Read the schema of the database behind c into the model. Reads only.
@@ -173,8 +182,12 @@ void dbw_schema_diff_free(dbw_schema_diff *d);
 
 /**
  * The differences in words, one block per object, e.g.
- * "column public.users.email: default changed from 'a'::text to 'b'::text".
- * label_a / label_b name the two sides ("staging", "the migrations").
+ *   column public.users.email: differs
+ *       default: 'a'::text in staging, 'b'::text in production
+ * ("<object>: only in <label>" for added and removed ones; long or
+ * multi-line values such as function bodies as a line diff, "-" lines from
+ * A and "+" lines from B). label_a / label_b name the two sides ("staging",
+ * "the migrations").
  * *out caller-owned. @return 0; DBW_ENOMEM.
  */
 int dbw_schema_diff_text(const dbw_schema_diff *d, const char *label_a, const char *label_b,
@@ -273,15 +286,18 @@ typedef struct dbw_drift {
 } dbw_drift;
 
 /**
- * Drift: replay the migrations the history of c records as applied (in
- * folder order, through dbw_deploy up to the newest applied one) in a shadow
- * database, introspect both and compare (DESIGN.md "drift"). The shadow is
- * dropped afterwards, also when a migration fails. *out caller-owned
+ * Drift: replay the migrations the history of c records as applied
+ * (applied, cosmetic or modified; in folder order, pending ones left out)
+ * with dbw_deploy in a shadow database (after opts->setup_path, when set),
+ * introspect both and compare (DESIGN.md "drift"). The shadow is dropped
+ * afterwards, also when a migration fails. *out caller-owned
  * (dbw_drift_free), also when drift is found.
  * @return 0 when the live schema is what the migrations produce;
  *         DBW_EDRIFT when it differs (*out holds the differences);
- *         DBW_ESQL when a migration fails to replay (err->where file:line);
- *         DBW_ECONNECT; DBW_ENOMEM.
+ *         DBW_ESQL when a migration or the setup file fails in the shadow
+ *         (err->where file:line, err->detail says it was the replay);
+ *         DBW_ESQL / DBW_ECONNECT when the shadow cannot be made (see
+ *         dbw_shadow_create); DBW_EIO for an unreadable setup file; DBW_ENOMEM.
  */
 int dbw_drift_check(dbw_drift **out, dbw_conn *c, const dbw_migration_set *set,
                     const dbw_drift_options *opts, dbw_error *err);
@@ -311,10 +327,7 @@ typedef struct dbw_verify_options {
 	int pending_is_error; /**< pending migrations count as a problem (exit 4) */
 } dbw_verify_options;
 
-#define DBW_VERIFY_OPTIONS_INIT                                                                    \
-	{                                                                                          \
-		DBW_DRIFT_OPTIONS_INIT, 0, NULL, 0                                                 \
-	}
+#define DBW_VERIFY_OPTIONS_INIT {DBW_DRIFT_OPTIONS_INIT, 0, NULL, 0}
 
 typedef struct dbw_verify_report {
 	dbw_status *status;    /**< history against the folder */
