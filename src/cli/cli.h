@@ -93,6 +93,8 @@ void cli_progress_finish(cli_progress *p);
 
 /* Drop this process's shadow databases on SIGINT / SIGTERM / SIGHUP (shadow_signals.c). */
 void cli_shadow_guard(void);
+/* A dbw_event_fn drawing the replay's progress; ctx is a cli_progress whose cli is set. */
+void cli_replay_progress(const dbw_event *ev, void *ctx);
 
 /* The command table (main.c). */
 const dbw_command *cli_find_command(const char *name);

@@ -105,6 +105,7 @@ static int run_migrations(dbw_cli *cli, const char *name, int sql, dbw_error *er
 	dbw_drift *drift = NULL;
 	side live = {NULL, NULL, NULL};
 	char *setup = NULL;
+	cli_progress bar;
 	int rc;
 	if ((rc = cli_project(cli, &p, err)) < 0 ||
 	    (rc = dbw_env_resolve(&live.env, p, name, err)) < 0 ||
@@ -116,7 +117,12 @@ static int run_migrations(dbw_cli *cli, const char *name, int sql, dbw_error *er
 	setup = dbw_shadow_setup_for(live.env, p);
 	opts.setup_path = setup;
 	cli_shadow_guard();
+	memset(&bar, 0, sizeof(bar));
+	bar.cli = cli;
+	opts.on_event = cli_replay_progress;
+	opts.ctx = &bar;
 	rc = dbw_drift_check(&drift, live.conn, set, &opts, err);
+	cli_progress_finish(&bar);
 	if (rc == 0 || rc == DBW_EDRIFT) {
 		char *label = dbw_sprintf("%s (live)", live.env->name);
 		cli_note(cli, "replayed %zu migration%s in a shadow database (%.1f s)\n",

@@ -156,7 +156,9 @@ static int run(dbw_cli *cli, int argc, char **argv)
 	dbw_verify_report *r = NULL;
 	const char *against = NULL;
 	char *setup = NULL;
+	cli_progress bar;
 	int ex = 0, c, rc;
+	memset(&bar, 0, sizeof(bar));
 	while ((c = cli_getopt(cli, &cmd_verify_def, argc, argv, "", longopts, &ex)) != 0) {
 		if (c < 0)
 			return ex;
@@ -182,7 +184,12 @@ static int run(dbw_cli *cli, int argc, char **argv)
 	setup = dbw_shadow_setup_for(env, p);
 	opts.drift.setup_path = setup;
 	cli_shadow_guard();
-	if ((rc = dbw_verify_run(&r, conn, set, &opts, &err)) < 0)
+	bar.cli = cli;
+	opts.drift.on_event = cli_replay_progress;
+	opts.drift.ctx = &bar;
+	rc = dbw_verify_run(&r, conn, set, &opts, &err);
+	cli_progress_finish(&bar);
+	if (rc < 0)
 		goto done;
 	if (cli->json)
 		print_json(cli, r, env->name, against ? other->name : NULL);
