@@ -41,6 +41,8 @@ int cli_env(dbw_cli *cli, dbw_env **out, dbw_error *err);
 /* Connect to env (migration_url when for_migrations). *out caller-owned. */
 int cli_connect(dbw_cli *cli, const dbw_env *env, int for_migrations, dbw_conn **out,
                 dbw_error *err);
+/* Connect to env's url to read only: a SQLite file opens read-only and is never created. */
+int cli_connect_read_only(dbw_cli *cli, const dbw_env *env, dbw_conn **out, dbw_error *err);
 /* Load the project's migration folder. *out caller-owned. */
 int cli_migrations(dbw_cli *cli, dbw_migration_set **out, dbw_error *err);
 

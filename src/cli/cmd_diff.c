@@ -41,7 +41,7 @@ static int open_side(dbw_cli *cli, const char *name, side *s, dbw_error *err)
 	dbw_project *p;
 	int rc = cli_project(cli, &p, err);
 	if (rc < 0 || (rc = dbw_env_resolve(&s->env, p, name, err)) < 0 ||
-	    (rc = cli_connect(cli, s->env, 0, &s->conn, err)) < 0)
+	    (rc = cli_connect_read_only(cli, s->env, &s->conn, err)) < 0)
 		return rc;
 	return dbw_schema_introspect(&s->schema, s->conn, NULL, err);
 }

@@ -38,7 +38,7 @@ static int run(dbw_cli *cli, int argc, char **argv)
 	if (strcmp(argv[optind], "dump") != 0)
 		return cli_usage_error(cli, "unknown schema subcommand \"%s\"", argv[optind]);
 	if ((rc = cli_env(cli, &env, &err)) < 0 ||
-	    (rc = cli_connect(cli, env, 0, &conn, &err)) < 0 ||
+	    (rc = cli_connect_read_only(cli, env, &conn, &err)) < 0 ||
 	    (rc = dbw_schema_introspect(&s, conn, NULL, &err)) < 0)
 		goto done;
 	if (cli->json) {

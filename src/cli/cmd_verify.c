@@ -176,7 +176,7 @@ static int run(dbw_cli *cli, int argc, char **argv)
 	    (rc = cli_migrations(cli, &set, &err)) < 0)
 		goto done;
 	if (against && ((rc = dbw_env_resolve(&other, p, against, &err)) < 0 ||
-	                (rc = cli_connect(cli, other, 0, &other_conn, &err)) < 0))
+	                (rc = cli_connect_read_only(cli, other, &other_conn, &err)) < 0))
 		goto done;
 	opts.against = other_conn;
 	opts.drift.live_url = env->migration_url ? env->migration_url : env->url;

@@ -94,6 +94,12 @@ run "${D[@]}" --json -e b verify
 expect_eq "$(printf '%s' "$OUT" | jq -r '[.exit_status, .history.modified, (.drift.differences | length > 0)] | join(" ")')" \
 	"6 1 true" "verify --json: exit 6, one modified, drift listed"
 
+# Reading never creates a database file.
+DATABASE_URL="sqlite:$T_DIR/missing.sqlite3" run "$DBWARD" schema dump
+expect_rc 1 "schema dump of a missing file: exit 1"
+expect_in "$ERR" "dbward: error: database file \"$T_DIR/missing.sqlite3\" does not exist" "says the file is missing"
+[ -e "$T_DIR/missing.sqlite3" ] && not_ok "schema dump created the file" || ok "schema dump created no file"
+
 # Usage errors.
 for cmd in "schema dump" diff verify; do
 	run "$DBWARD" $cmd --help
