@@ -36,14 +36,17 @@ typedef enum dbw_obj_kind {
 	DBW_OBJ_ENUM,
 	DBW_OBJ_DOMAIN,
 	DBW_OBJ_COMPOSITE,
+	DBW_OBJ_RANGE,
 	DBW_OBJ_SEQUENCE,   /**< sequences; identity sequences are a column's attribute */
 	DBW_OBJ_FUNCTION,   /**< functions and procedures */
 	DBW_OBJ_TABLE,      /**< tables, partitioned tables, partitions, inheritance children */
 	DBW_OBJ_COLUMN,
 	DBW_OBJ_CONSTRAINT, /**< primary key, unique, foreign key, check, exclusion */
 	DBW_OBJ_INDEX,
+	DBW_OBJ_STATISTICS, /**< extended statistics (CREATE STATISTICS) */
 	DBW_OBJ_VIEW,       /**< views and materialized views (attribute "materialized") */
 	DBW_OBJ_TRIGGER,
+	DBW_OBJ_RULE, /**< rewrite rules other than a view's own */
 	DBW_OBJ_EVENT_TRIGGER,
 	DBW_OBJ_POLICY,
 	DBW_OBJ_PUBLICATION,

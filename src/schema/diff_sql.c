@@ -39,6 +39,8 @@ static int attr_is(const dbw_schema_obj *o, const char *key, const char *value)
 }
 
 /* The dump phase of an object (see dump.c); drops run the phases backwards. */
+enum { PHASE_COLUMN = 9 };
+
 static int phase_of(const dbw_schema *model, const dbw_schema_obj *o)
 {
 	switch (o->kind) {
@@ -48,36 +50,42 @@ static int phase_of(const dbw_schema *model, const dbw_schema_obj *o)
 		return 1;
 	case DBW_OBJ_ENUM:
 		return 2;
-	case DBW_OBJ_DOMAIN:
+	case DBW_OBJ_RANGE:
 		return 3;
-	case DBW_OBJ_COMPOSITE:
+	case DBW_OBJ_DOMAIN:
 		return 4;
-	case DBW_OBJ_SEQUENCE:
+	case DBW_OBJ_COMPOSITE:
 		return 5;
+	case DBW_OBJ_SEQUENCE:
+		return 6;
 	case DBW_OBJ_FUNCTION:
-		return o->rank ? 13 : 6;
+		return o->rank >= RANK_LATE ? 14 : 7;
 	case DBW_OBJ_TABLE:
-		return 7;
-	case DBW_OBJ_COLUMN:
 		return 8;
+	case DBW_OBJ_COLUMN:
+		return PHASE_COLUMN;
 	case DBW_OBJ_CONSTRAINT:
-		return o->rank >= 4 ? 12 : 10;
+		return o->rank >= 4 ? 13 : 11;
 	case DBW_OBJ_INDEX:
-		return dbw_schema_find(model, DBW_OBJ_VIEW, o->schema, NULL, o->table) ? 15 : 11;
+		return dbw_schema_find(model, DBW_OBJ_VIEW, o->schema, NULL, o->table) ? 16 : 12;
 	case DBW_OBJ_VIEW:
-		return 14;
-	case DBW_OBJ_TRIGGER:
-		return 16;
-	case DBW_OBJ_EVENT_TRIGGER:
+		return 15;
+	case DBW_OBJ_STATISTICS:
 		return 17;
-	case DBW_OBJ_POLICY:
+	case DBW_OBJ_TRIGGER:
+		return 18;
+	case DBW_OBJ_RULE:
 		return 19;
-	case DBW_OBJ_PUBLICATION:
+	case DBW_OBJ_EVENT_TRIGGER:
 		return 20;
-	case DBW_OBJ_COMMENT:
+	case DBW_OBJ_POLICY:
 		return 21;
-	default:
+	case DBW_OBJ_PUBLICATION:
 		return 22;
+	case DBW_OBJ_COMMENT:
+		return 23;
+	default:
+		return 24;
 	}
 }
 
@@ -120,6 +128,9 @@ static int needs_recreate(gen *g, const dbw_diff_item *it)
 	case DBW_OBJ_EVENT_TRIGGER:
 	case DBW_OBJ_PUBLICATION:
 	case DBW_OBJ_COMPOSITE:
+	case DBW_OBJ_RANGE:
+	case DBW_OBJ_STATISTICS:
+	case DBW_OBJ_RULE:
 		return 1;
 	case DBW_OBJ_VIEW:
 		return g->engine == DBW_DB_SQLITE || attr_is(o, "materialized", "yes") ||
@@ -166,8 +177,18 @@ static void pg_drop(gen *g, const dbw_schema_obj *o)
 		break;
 	case DBW_OBJ_ENUM:
 	case DBW_OBJ_COMPOSITE:
+	case DBW_OBJ_RANGE:
 		q = qn(o->schema, o->name);
 		sql = dbw_sprintf("DROP TYPE %s;", q);
+		break;
+	case DBW_OBJ_STATISTICS:
+		q = qn(o->schema, o->name);
+		sql = dbw_sprintf("DROP STATISTICS %s;", q);
+		break;
+	case DBW_OBJ_RULE:
+		t = qn(o->schema, o->table);
+		q = qi(o->name);
+		sql = dbw_sprintf("DROP RULE %s ON %s;", q, t);
 		break;
 	case DBW_OBJ_DOMAIN:
 		q = qn(o->schema, o->name);
@@ -438,7 +459,7 @@ static void pg_alter(gen *g, const dbw_diff_item *it)
 	free(q);
 }
 
-/* Row-level security switches of a table (phase 18 of a dump). */
+/* Row-level security switches of a table (after everything else is created). */
 static void pg_rls(gen *g, const dbw_schema_obj *a, const dbw_schema_obj *b)
 {
 	char *q = qn(b->schema, b->name);
@@ -522,8 +543,9 @@ int dbw_schema_diff_sql(const dbw_schema_diff *d, dbw_db_kind engine, char **out
 		if (it->change != DBW_CHANGE_REMOVED)
 			pg_create(&g, it, needs_recreate(&g, it));
 		/* Sequence ownership once every column exists (the last step of
-		 * phase 8 or earlier). */
-		if (steps[i].phase <= 8 && (i + 1 == d->count || steps[i + 1].phase > 8))
+		 * the column phase or earlier). */
+		if (steps[i].phase <= PHASE_COLUMN &&
+		    (i + 1 == d->count || steps[i + 1].phase > PHASE_COLUMN))
 			for (size_t k = 0; k < d->count; k++)
 				if (d->items[k].b && d->items[k].change != DBW_CHANGE_REMOVED)
 					pg_owned_by(&g, &d->items[k]);

@@ -81,6 +81,7 @@ static void emit_pg(phase_ctx *c)
 	emit_kind(c, DBW_OBJ_EXTENSION, -1, -1);
 	emit_kind(c, DBW_OBJ_ENUM, -1, -1);
 	emit_kind(c, DBW_OBJ_DOMAIN, -1, -1);
+	emit_kind(c, DBW_OBJ_RANGE, -1, -1);
 	emit_kind(c, DBW_OBJ_COMPOSITE, -1, -1);
 	emit_kind(c, DBW_OBJ_SEQUENCE, -1, -1);
 	emit_ranked_in(c, DBW_OBJ_FUNCTION, 0, RANK_LATE - 1);
@@ -101,7 +102,9 @@ static void emit_pg(phase_ctx *c)
 	emit_ranked_in(c, DBW_OBJ_FUNCTION, RANK_LATE, -1);
 	emit_ranked(c, DBW_OBJ_VIEW);
 	emit_indexes(c, 1);
+	emit_kind(c, DBW_OBJ_STATISTICS, -1, -1);
 	emit_kind(c, DBW_OBJ_TRIGGER, -1, -1);
+	emit_kind(c, DBW_OBJ_RULE, -1, -1);
 	emit_kind(c, DBW_OBJ_EVENT_TRIGGER, -1, -1);
 	for (size_t i = 0; i < s->count; i++) {
 		const dbw_schema_obj *o = &s->objs[i];

@@ -10,9 +10,10 @@
 #include "schema/internal.h"
 
 static const char *const kind_names[DBW_OBJ__COUNT] = {
-    "schema",   "extension",     "enum",   "domain",      "composite type", "sequence",
-    "function", "table",         "column", "constraint",  "index",          "view",
-    "trigger",  "event trigger", "policy", "publication", "comment"};
+    "schema",     "extension",     "enum",       "domain",      "composite type",
+    "range type", "sequence",      "function",   "table",       "column",
+    "constraint", "index",         "statistics", "view",        "trigger",
+    "rule",       "event trigger", "policy",     "publication", "comment"};
 
 const char *dbw_obj_kind_name(dbw_obj_kind kind)
 {

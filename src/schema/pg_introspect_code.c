@@ -341,6 +341,73 @@ static int introspect_publications(dbw_schema *s, dbw_conn *c, dbw_error *err)
 	return rc;
 }
 
+/* Extended statistics (pg_get_statisticsobjdef) and rewrite rules other
+ * than a view's own _RETURN rule (pg_get_ruledef). */
+static int introspect_stats_rules(dbw_schema *s, dbw_conn *c, const char *excl, dbw_error *err)
+{
+	dbw_result *r = NULL;
+	char
+	    *sql =
+	        dbw_sprintf("SELECT 's', n.nspname, cl.relname, st.stxname, "
+	                    "pg_get_statisticsobjdef(st.oid)"
+	                    " FROM pg_statistic_ext st JOIN pg_namespace n ON n.oid = "
+	                    "st.stxnamespace"
+	                    " JOIN pg_class cl ON cl.oid = st.stxrelid"
+	                    " WHERE " PG_NS_OK("n") " AND " PG_NOT_EXT("pg_statistic_ext", "st.oid") " AND NOT (%s AND " PG_OWN_TABLE(
+	                        "cl.relname") ")"
+	                                      " UNION ALL SELECT 'r', n.nspname, cl.relname, "
+	                                      "rw.rulename, pg_get_ruledef(rw.oid)"
+	                                      " FROM pg_rewrite rw JOIN pg_class cl ON cl.oid = "
+	                                      "rw.ev_class"
+	                                      " JOIN pg_namespace n ON n.oid = cl.relnamespace"
+	                                      " WHERE rw.rulename <> '_RETURN' AND " PG_NS_OK("n") " AND " PG_NOT_EXT(
+	                                          "pg_class", "cl.oid") " AND NOT (%s "
+	                                                                "AND " PG_OWN_TABLE("cl."
+	                                                                                    "relnam"
+	                                                                                    "e") ")"
+	                                                                                         " "
+	                                                                                         "O"
+	                                                                                         "R"
+	                                                                                         "D"
+	                                                                                         "E"
+	                                                                                         "R"
+	                                                                                         " "
+	                                                                                         "B"
+	                                                                                         "Y"
+	                                                                                         " "
+	                                                                                         "1"
+	                                                                                         ","
+	                                                                                         " "
+	                                                                                         "2"
+	                                                                                         ","
+	                                                                                         " "
+	                                                                                         "3"
+	                                                                                         ","
+	                                                                                         " "
+	                                                                                         "4",
+	                    excl, excl);
+	int rc = sql ? dbw_schema__query(c, sql, &r, err) : oom(err);
+	for (size_t i = 0; rc == 0 && i < dbw_result_rows(r); i++) {
+		int stat = V(r, i, 0)[0] == 's';
+		char *def = trim_def(V(r, i, 4));
+		size_t dl = def ? strlen(def) : 0;
+		char *stmt =
+		    def ? dbw_sprintf("%s%s", def, dl && def[dl - 1] == ';' ? "" : ";") : NULL;
+		dbw_schema_obj *o = dbw_schema__add(s, stat ? DBW_OBJ_STATISTICS : DBW_OBJ_RULE,
+		                                    V(r, i, 1), V(r, i, 2), V(r, i, 3), NULL);
+		if (o)
+			dbw_schema__set_sql(o, stmt);
+		else
+			free(stmt);
+		if (!o || !o->sql || dbw_schema__attr(o, "definition", def) < 0)
+			rc = oom(err);
+		free(def);
+	}
+	dbw_result_free(r);
+	free(sql);
+	return rc;
+}
+
 int dbw_pg__introspect_code(dbw_schema *s, dbw_conn *c, const char *excl, dbw_error *err)
 {
 	int rc;
@@ -348,7 +415,8 @@ int dbw_pg__introspect_code(dbw_schema *s, dbw_conn *c, const char *excl, dbw_er
 	    (rc = introspect_triggers(s, c, excl, err)) < 0 ||
 	    (rc = introspect_event_triggers(s, c, err)) < 0 ||
 	    (rc = introspect_policies(s, c, excl, err)) < 0 ||
-	    (rc = introspect_publications(s, c, err)) < 0)
+	    (rc = introspect_publications(s, c, err)) < 0 ||
+	    (rc = introspect_stats_rules(s, c, excl, err)) < 0)
 		return rc;
 	return 0;
 }

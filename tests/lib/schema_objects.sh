@@ -16,14 +16,16 @@ dbward_objects() {
 	  | if $T == "DOMAIN CONSTRAINT" then
 	      ($rest | capture("^(?<n>.*) on (?<t>.*)$")) as $p
 	      | "COMMENT \($o | s) CONSTRAINT \($p.n) ON DOMAIN \($p.t | sub("^[^.]*\\."; ""))"
-	    elif ($T == "TABLE CONSTRAINT" or $T == "TRIGGER" or $T == "POLICY") then
+	    elif ($T == "TABLE CONSTRAINT" or $T == "TRIGGER" or $T == "POLICY" or $T == "RULE") then
 	      ($rest | capture("^(?<n>.*) on (?<t>.*)$")) as $p
 	      | "COMMENT \($o | s) \(if $T == "TABLE CONSTRAINT" then "CONSTRAINT" else $T end) \($p.n) ON \($p.t | sub("^[^.]*\\."; ""))"
 	    else "COMMENT \($o | s) \($T) \($rest)" end;
 	.objects[] |
 	if .kind == "schema" then "SCHEMA - \(.name)"
 	elif .kind == "extension" then "EXTENSION - \(.name)"
-	elif .kind == "enum" or .kind == "composite type" then "TYPE \(s) \(.name)"
+	elif .kind == "enum" or .kind == "composite type" or .kind == "range type" then "TYPE \(s) \(.name)"
+	elif .kind == "statistics" then "STATISTICS \(s) \(.name)"
+	elif .kind == "rule" then "RULE \(s) \(.table) \(.name)"
 	elif .kind == "domain" then "DOMAIN \(s) \(.name)"
 	elif .kind == "sequence" then "SEQUENCE \(s) \(.name)", (if .attributes.owned_by then "SEQUENCE OWNED BY \(s) \(.name)" else empty end)
 	elif .kind == "function" then "\(.attributes.kind | ascii_upcase) \(s) \(.name)"
