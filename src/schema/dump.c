@@ -76,7 +76,8 @@ static void emit_pg(phase_ctx *c)
 {
 	const dbw_schema *s = c->s;
 	/* SQL function bodies may name tables created further down. */
-	dbw_buf_puts(c->b, "SET check_function_bodies = false;\n\n");
+	/* Names in view and default expressions were deparsed with this path. */
+	dbw_buf_puts(c->b, "SET check_function_bodies = false;\n\nSET search_path = public;\n\n");
 	emit_kind(c, DBW_OBJ_SCHEMA, -1, -1);
 	emit_kind(c, DBW_OBJ_EXTENSION, -1, -1);
 	emit_kind(c, DBW_OBJ_ENUM, -1, -1);

@@ -131,6 +131,10 @@ int dbw_pg__introspect(dbw_schema *s, dbw_conn *c, const dbw_schema_options *opt
 	 * while someone runs DDL; read-only, so nothing can be changed by it. */
 	if ((rc = dbw_conn_exec(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err)) < 0)
 		return rc;
+	/* The deparsers qualify names by the search_path: fix it, so that a
+	 * role's own setting cannot make two identical schemas read apart. */
+	if ((rc = dbw_conn_exec(c, "SET LOCAL search_path = public", err)) < 0)
+		goto done;
 	if ((rc = introspect_schemas(s, c, err)) < 0 ||
 	    (rc = introspect_extensions(s, c, err)) < 0 ||
 	    (rc = dbw_pg__introspect_types(s, c, excl, err)) < 0 ||

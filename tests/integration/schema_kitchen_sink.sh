@@ -82,6 +82,16 @@ expect_eq "$(comm -23 "$T_DIR/a.pg.txt" "$T_DIR/a.dbw.txt")" "" \
 
 run "${D[@]}" diff a b
 expect_rc 0 "a and b identical"
+
+# A session search_path of its own must not change what is read.
+psql_q "$a" "ALTER DATABASE $a SET search_path = app, public" >/dev/null
+"${D[@]}" -e a schema dump >"$T_DIR/a_path.sql"
+"${D[@]}" -e b schema dump >"$T_DIR/b.sql"
+cmp -s "$T_DIR/a_path.sql" "$T_DIR/b.sql" && ok "search_path setting: dumps still byte-identical" ||
+	not_ok "search_path setting changes the dump"
+run "${D[@]}" diff a b
+expect_rc 0 "search_path setting: diff still identical"
+psql_q "$a" "ALTER DATABASE $a RESET search_path" >/dev/null
 psql -X -q -v ON_ERROR_STOP=1 -d "$b" >/dev/null <<'SQL'
 ALTER TABLE app.users DISABLE ROW LEVEL SECURITY;
 ALTER DOMAIN app.positive SET DEFAULT 2;
