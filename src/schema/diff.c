@@ -262,6 +262,10 @@ int dbw_schema_diff_text(const dbw_schema_diff *d, const char *label_a, const ch
 			dbw_buf_printf(&b, "%s: differs\n", label ? label : "");
 		if (it->change != DBW_CHANGE_CHANGED && o->kind == DBW_OBJ_COLUMN)
 			dbw_buf_printf(&b, "    %s\n", dbw_schema_obj_attr(o, "type"));
+		else if (it->change != DBW_CHANGE_CHANGED && dbw_schema_obj_attr(o, "definition") &&
+		         !strchr(dbw_schema_obj_attr(o, "definition"), '\n'))
+			/* an index, constraint or trigger: what it is, in one line */
+			dbw_buf_printf(&b, "    %s\n", dbw_schema_obj_attr(o, "definition"));
 		for (size_t k = 0; k < it->n_attrs; k++) {
 			const dbw_attr_change *ac = &it->attrs[k];
 			if (multiline(ac->a) || multiline(ac->b)) {
