@@ -50,6 +50,7 @@ typedef enum dbw_obj_kind {
 	DBW_OBJ_EVENT_TRIGGER,
 	DBW_OBJ_POLICY,
 	DBW_OBJ_PUBLICATION,
+	DBW_OBJ_GRANT, /**< privileges that differ from the default, per object (owner's own left out) */
 	DBW_OBJ_COMMENT,
 	DBW_OBJ__COUNT
 } dbw_obj_kind;

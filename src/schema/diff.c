@@ -159,6 +159,8 @@ static char *object_label(const dbw_schema_obj *o)
 	const char *kind = dbw_obj_kind_name(o->kind);
 	if (o->kind == DBW_OBJ_COMMENT)
 		return dbw_sprintf("comment on %s", o->name);
+	if (o->kind == DBW_OBJ_GRANT)
+		return dbw_sprintf("privileges on %s", o->name);
 	if (o->kind == DBW_OBJ_VIEW &&
 	    dbw_schema__strcmp(dbw_schema_obj_attr(o, "materialized"), "yes") == 0)
 		kind = "materialized view";

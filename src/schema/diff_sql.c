@@ -82,10 +82,12 @@ static int phase_of(const dbw_schema *model, const dbw_schema_obj *o)
 		return 21;
 	case DBW_OBJ_PUBLICATION:
 		return 22;
-	case DBW_OBJ_COMMENT:
+	case DBW_OBJ_GRANT:
 		return 23;
-	default:
+	case DBW_OBJ_COMMENT:
 		return 24;
+	default:
+		return 25;
 	}
 }
 
@@ -127,6 +129,7 @@ static int needs_recreate(gen *g, const dbw_diff_item *it)
 	case DBW_OBJ_POLICY:
 	case DBW_OBJ_EVENT_TRIGGER:
 	case DBW_OBJ_PUBLICATION:
+	case DBW_OBJ_GRANT:
 	case DBW_OBJ_COMPOSITE:
 	case DBW_OBJ_RANGE:
 	case DBW_OBJ_STATISTICS:
@@ -157,6 +160,41 @@ static int needs_recreate(gen *g, const dbw_diff_item *it)
 	default:
 		return 0;
 	}
+}
+
+/*
+ * Undo a grant object: revoke everything from each grantee it names, then
+ * give back the default PUBLIC privilege of functions (EXECUTE) and types
+ * (USAGE), which its "REVOKE ALL ... FROM PUBLIC" took away.
+ */
+static char *grant_reset(const dbw_schema_obj *o)
+{
+	const char *target = strchr(o->name, ' ');
+	const char *privs = dbw_schema_obj_attr(o, "privileges");
+	char *type = target ? dbw_strndup(o->name, (size_t)(target - o->name)) : NULL;
+	dbw_buf b = DBW_BUF_INIT;
+	if (!type)
+		return NULL;
+	for (char *t = type; *t; t++)
+		*t = (char)(*t >= 'a' && *t <= 'z' ? *t - 'a' + 'A' : *t);
+	target++;
+	for (const char *p = privs; p && *p;) {
+		const char *colon = strstr(p, ": ");
+		const char *next = strstr(p, "; ");
+		if (!colon)
+			break;
+		dbw_buf_printf(&b, "%sREVOKE ALL ON %s %s FROM %.*s;", b.len ? "\n" : "", type,
+		               target, (int)(colon - p), p);
+		p = next ? next + 2 : NULL;
+	}
+	if (!strcmp(type, "FUNCTION") || !strcmp(type, "PROCEDURE"))
+		dbw_buf_printf(&b, "%sGRANT EXECUTE ON %s %s TO PUBLIC;", b.len ? "\n" : "", type,
+		               target);
+	else if (!strcmp(type, "TYPE") || !strcmp(type, "DOMAIN"))
+		dbw_buf_printf(&b, "%sGRANT USAGE ON %s %s TO PUBLIC;", b.len ? "\n" : "", type,
+		               target);
+	free(type);
+	return b.len ? dbw_buf_detach(&b) : (dbw_buf_free(&b), NULL);
 }
 
 static void pg_drop(gen *g, const dbw_schema_obj *o)
@@ -247,6 +285,9 @@ static void pg_drop(gen *g, const dbw_schema_obj *o)
 	case DBW_OBJ_PUBLICATION:
 		q = qi(o->name);
 		sql = dbw_sprintf("DROP PUBLICATION %s;", q);
+		break;
+	case DBW_OBJ_GRANT:
+		sql = grant_reset(o);
 		break;
 	case DBW_OBJ_COMMENT: {
 		/* "COMMENT ON <target> IS '<text>';" -> "... IS NULL;" */

@@ -128,6 +128,7 @@ static void emit_pg(phase_ctx *c)
 	}
 	emit_kind(c, DBW_OBJ_POLICY, -1, -1);
 	emit_kind(c, DBW_OBJ_PUBLICATION, -1, -1);
+	emit_kind(c, DBW_OBJ_GRANT, -1, -1);
 	emit_kind(c, DBW_OBJ_COMMENT, -1, -1);
 }
 

@@ -123,6 +123,83 @@ static int introspect_comments(dbw_schema *s, dbw_conn *c, const char *excl, dbw
 	return rc;
 }
 
+/*
+ * Privileges that differ from an object's default (acldefault: what a new
+ * object of that kind has), for tables, views, sequences, functions,
+ * schemas and types. The owner's own entries are left out: owners may
+ * differ between environments, and an owner holds its privileges anyway.
+ * One object per grant target: name "<kind> <target>", attribute
+ * "privileges" ("grantee: PRIV, PRIV[ (with grant option)]; ..."), and the
+ * statements that set them: REVOKE ALL ... FROM PUBLIC, then the GRANTs.
+ */
+static int introspect_grants(dbw_schema *s, dbw_conn *c, const char *excl, dbw_error *err)
+{
+	dbw_result *r = NULL;
+	/* clang-format off */
+	char *sql = dbw_sprintf(
+		"WITH o(objtype, nsp, target, acl, owner, deflt) AS ("
+		" SELECT CASE WHEN cl.relkind = 'S' THEN 'SEQUENCE' ELSE 'TABLE' END, n.nspname,"
+		"  format('%%I.%%I', n.nspname, cl.relname), cl.relacl, cl.relowner,"
+		"  acldefault(CASE WHEN cl.relkind = 'S' THEN 's' ELSE 'r' END::\"char\", cl.relowner)"
+		" FROM pg_class cl JOIN pg_namespace n ON n.oid = cl.relnamespace"
+		" WHERE cl.relkind IN ('r', 'p', 'v', 'm', 'S') AND cl.relacl IS NOT NULL"
+		"  AND " PG_NS_OK("n") " AND " PG_NOT_EXT("pg_class", "cl.oid")
+		"  AND NOT (%s AND " PG_OWN_TABLE("cl.relname") ")"
+		" UNION ALL"
+		" SELECT CASE WHEN p.prokind = 'p' THEN 'PROCEDURE' ELSE 'FUNCTION' END, n.nspname,"
+		"  format('%%I.%%I(%%s)', n.nspname, p.proname, oidvectortypes(p.proargtypes)),"
+		"  p.proacl, p.proowner, acldefault('f', p.proowner)"
+		" FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
+		" WHERE p.prokind IN ('f', 'p') AND p.proacl IS NOT NULL"
+		"  AND " PG_NS_OK("n") " AND " PG_NOT_EXT("pg_proc", "p.oid")
+		" UNION ALL"
+		" SELECT 'SCHEMA', n.nspname, format('%%I', n.nspname), n.nspacl, n.nspowner,"
+		"  acldefault('n', n.nspowner)"
+		" FROM pg_namespace n"
+		" WHERE n.nspacl IS NOT NULL AND " PG_NS_OK("n") " AND " PG_NOT_EXT("pg_namespace", "n.oid")
+		" UNION ALL"
+		" SELECT CASE WHEN t.typtype = 'd' THEN 'DOMAIN' ELSE 'TYPE' END, n.nspname,"
+		"  format('%%I.%%I', n.nspname, t.typname), t.typacl, t.typowner,"
+		"  acldefault('T', t.typowner)"
+		" FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace"
+		" WHERE t.typtype IN ('e', 'd', 'r') AND t.typacl IS NOT NULL"
+		"  AND " PG_NS_OK("n") " AND " PG_NOT_EXT("pg_type", "t.oid") "),"
+		" e AS ("
+		" SELECT o.objtype, o.nsp, o.target, x.is_grantable, x.privs,"
+		"  CASE WHEN x.grantee = 0 THEN 'PUBLIC'"
+		"   ELSE quote_ident(pg_get_userbyid(x.grantee)) END AS who"
+		" FROM o LEFT JOIN LATERAL ("
+		"  SELECT grantee, is_grantable,"
+		"   string_agg(privilege_type, ', ' ORDER BY privilege_type) AS privs"
+		"  FROM aclexplode(o.acl) WHERE grantee <> o.owner"
+		"  GROUP BY grantee, is_grantable) x ON true"
+		" WHERE o.acl <> o.deflt)"
+		" SELECT objtype, nsp, lower(objtype) || ' ' || target,"
+		"  COALESCE(string_agg(who || ': ' || privs"
+		"   || CASE WHEN is_grantable THEN ' (with grant option)' ELSE '' END,"
+		"   '; ' ORDER BY who, is_grantable) FILTER (WHERE privs IS NOT NULL), ''),"
+		"  format('REVOKE ALL ON %%s %%s FROM PUBLIC;', objtype, target)"
+		"   || COALESCE(E'\\n' || string_agg(format('GRANT %%s ON %%s %%s TO %%s%%s;', privs,"
+		"   objtype, target, who, CASE WHEN is_grantable THEN ' WITH GRANT OPTION' ELSE '' END),"
+		"   E'\\n' ORDER BY who, is_grantable) FILTER (WHERE privs IS NOT NULL), '')"
+		" FROM e GROUP BY objtype, nsp, target ORDER BY 1, 2, 3",
+		excl);
+	/* clang-format on */
+	int rc = sql ? dbw_schema__query(c, sql, &r, err)
+	             : dbw_error_set(err, DBW_ENOMEM, "out of memory");
+	for (size_t i = 0; rc == 0 && i < dbw_result_rows(r); i++) {
+		const char *type = dbw_result_value(r, i, 0);
+		dbw_schema_obj *o = dbw_schema__add(
+		    s, DBW_OBJ_GRANT, strcmp(type, "SCHEMA") ? dbw_result_value(r, i, 1) : NULL,
+		    NULL, dbw_result_value(r, i, 2), dbw_result_value(r, i, 4));
+		if (!o || dbw_schema__attr(o, "privileges", dbw_result_value(r, i, 3)) < 0)
+			rc = dbw_error_set(err, DBW_ENOMEM, "out of memory");
+	}
+	dbw_result_free(r);
+	free(sql);
+	return rc;
+}
+
 int dbw_pg__introspect(dbw_schema *s, dbw_conn *c, const dbw_schema_options *opts, dbw_error *err)
 {
 	const char *excl = opts->include_dbward_tables ? "false" : "true";
@@ -140,6 +217,7 @@ int dbw_pg__introspect(dbw_schema *s, dbw_conn *c, const dbw_schema_options *opt
 	    (rc = dbw_pg__introspect_types(s, c, excl, err)) < 0 ||
 	    (rc = dbw_pg__introspect_tables(s, c, excl, err)) < 0 ||
 	    (rc = dbw_pg__introspect_code(s, c, excl, err)) < 0 ||
+	    (rc = introspect_grants(s, c, excl, err)) < 0 ||
 	    (rc = introspect_comments(s, c, excl, err)) < 0)
 		goto done;
 done:

@@ -50,6 +50,10 @@ expect_in "$dump" "COMMENT ON CONSTRAINT email_has_at ON DOMAIN app.email IS 'ne
 expect_in "$dump" "CREATE TYPE app.floatrange AS RANGE (subtype = double precision, subtype_diff = float8mi, multirange_type_name = app.floatmultirange);" "range type"
 expect_in "$dump" "CREATE STATISTICS app.users_name_mood (ndistinct, dependencies) ON name, mood FROM app.users;" "extended statistics"
 expect_in "$dump" "CREATE RULE scratch_no_delete AS" "rule"
+expect_in "$dump" "REVOKE ALL ON SCHEMA app FROM PUBLIC;
+GRANT USAGE ON SCHEMA app TO anon_kitchen WITH GRANT OPTION;" "schema privileges"
+expect_in "$dump" "REVOKE ALL ON FUNCTION app.slugify(text) FROM PUBLIC;" "function privileges taken from PUBLIC"
+expect_in "$dump" "GRANT INSERT, SELECT ON TABLE app.users TO anon_kitchen;" "table privileges"
 expect_not_in "$dump" "dbward_migrations" "dbward's table left out"
 expect_not_in "$dump" "_prisma_migrations" "Prisma's table left out"
 expect_not_in "$dump" "citext_cmp" "extension members left out"
@@ -109,11 +113,14 @@ ALTER PUBLICATION app_pub DROP TABLE app.orgs;
 DROP STATISTICS app.users_name_mood;
 CREATE STATISTICS app.users_name_mood (mcv) ON name, mood FROM app.users;
 DROP RULE scratch_no_delete ON app.scratch;
+REVOKE INSERT ON app.users FROM anon_kitchen;
+GRANT EXECUTE ON FUNCTION app.slugify(text) TO PUBLIC;
+GRANT SELECT ON app.user_names TO anon_kitchen;
 SQL
 run "${D[@]}" --json diff a b
 expect_rc 5 "diff finds the batch"
 expect_eq "$(printf '%s' "$OUT" | jq -r '[.differences[].object] | join(", ")')" \
-	"enum app.mood, domain app.positive, sequence app.ticket_seq, table app.events_2026, table app.users, column app.scratch.k, constraint bookings_room_during_excl on app.bookings, constraint events_2026_pkey on app.events_2026, index events_2026_payload_idx on app.events_2026, statistics users_name_mood on app.users, trigger orgs_touch_off on app.orgs, rule scratch_no_delete on app.scratch, policy users_read on app.users, publication app_pub, comment on index app.users_lower_name, comment on policy users_read on app.users, comment on rule scratch_no_delete on app.scratch, comment on statistics app.users_name_mood, comment on table app.users" \
+	"enum app.mood, domain app.positive, sequence app.ticket_seq, table app.events_2026, table app.users, column app.scratch.k, constraint bookings_room_during_excl on app.bookings, constraint events_2026_pkey on app.events_2026, index events_2026_payload_idx on app.events_2026, statistics users_name_mood on app.users, trigger orgs_touch_off on app.orgs, rule scratch_no_delete on app.scratch, policy users_read on app.users, publication app_pub, privileges on function app.slugify(text), privileges on table app.user_names, privileges on table app.users, comment on index app.users_lower_name, comment on policy users_read on app.users, comment on rule scratch_no_delete on app.scratch, comment on statistics app.users_name_mood, comment on table app.users" \
 	"diff names every changed object"
 run "${D[@]}" diff a b --sql
 printf '%s\n' "$OUT" >"$T_DIR/batch.sql"
