@@ -81,8 +81,8 @@ static char *url_with_database(const char *url, const char *db)
 /*
  * Drop every object of a configured shadow database: its user schemas,
  * event triggers and publications. public comes back the way template0 has
- * it (with its standard comment), so that an emptied shadow introspects
- * like a fresh one.
+ * it (its standard comment, USAGE for PUBLIC), so that an emptied shadow
+ * introspects like a fresh one.
  */
 static int empty_database(dbw_conn *c, dbw_error *err)
 {
@@ -103,7 +103,9 @@ static int empty_database(dbw_conn *c, dbw_error *err)
 		rc = dbw_conn_exec(c, dbw_result_value(r, i, 0), err);
 	if (rc == 0)
 		rc = dbw_conn_exec(
-		    c, "CREATE SCHEMA public; COMMENT ON SCHEMA public IS 'standard public schema'",
+		    c,
+		    "CREATE SCHEMA public; COMMENT ON SCHEMA public IS 'standard public schema'; "
+		    "GRANT USAGE ON SCHEMA public TO PUBLIC",
 		    err);
 	dbw_result_free(r);
 	return rc;
