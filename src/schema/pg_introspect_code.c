@@ -190,11 +190,12 @@ static int introspect_triggers(dbw_schema *s, dbw_conn *c, const char *excl, dbw
 	    "  ELSE 'ENABLE ALWAYS' END, t.tgname)"
 	    " FROM pg_trigger t JOIN pg_class cl ON cl.oid = t.tgrelid"
 	    " JOIN pg_namespace n ON n.oid = cl.relnamespace"
-	    " WHERE NOT t.tgisinternal AND t.tgparentid = 0 AND " PG_NS_OK("n") " AND " PG_NOT_EXT(
+	    " WHERE NOT t.tgisinternal%s AND " PG_NS_OK("n") " AND " PG_NOT_EXT(
 	        "pg_class",
 	        "cl.oid") " AND NOT (%s AND " PG_OWN_TABLE("cl.relname") ")"
 	                                                                 " ORDER BY 1, 2, 3",
-	    excl);
+	    /* a partition's clone of its parent's trigger (PostgreSQL 13+) */
+	    dbw_conn_server_version(c) >= 130000 ? " AND t.tgparentid = 0" : "", excl);
 	int rc = sql ? dbw_schema__query(c, sql, &r, err) : oom(err);
 	for (size_t i = 0; rc == 0 && i < dbw_result_rows(r); i++) {
 		const char *state = V(r, i, 4);
@@ -298,25 +299,37 @@ static int introspect_policies(dbw_schema *s, dbw_conn *c, const char *excl, dbw
 	return rc;
 }
 
+#define PUB_TAIL                                                                                   \
+	" concat_ws(', ', CASE WHEN p.pubinsert THEN 'insert' END, CASE WHEN p.pubupdate THEN"     \
+	"  'update' END, CASE WHEN p.pubdelete THEN 'delete' END, CASE WHEN p.pubtruncate THEN"    \
+	"  'truncate' END),"                                                                       \
+	" CASE WHEN p.pubviaroot THEN 'true' ELSE 'false' END, format('%I', p.pubname)"            \
+	" FROM pg_publication p ORDER BY 1"
+
 static int introspect_publications(dbw_schema *s, dbw_conn *c, dbw_error *err)
 {
 	dbw_result *r = NULL;
 	int rc = dbw_schema__query(
 	    c,
-	    "SELECT p.pubname, CASE WHEN p.puballtables THEN 'all tables' ELSE"
-	    " (SELECT string_agg(x, ', ' ORDER BY x) FROM (SELECT format('TABLE %I.%I', n.nspname,"
-	    "  cl.relname) || COALESCE(' WHERE (' || pg_get_expr(pr.prqual, pr.prrelid) || ')', "
-	    "'') AS x"
-	    "  FROM pg_publication_rel pr JOIN pg_class cl ON cl.oid = pr.prrelid"
-	    "  JOIN pg_namespace n ON n.oid = cl.relnamespace WHERE pr.prpubid = p.oid"
-	    "  UNION ALL SELECT format('TABLES IN SCHEMA %I', n.nspname) FROM "
-	    "pg_publication_namespace pn"
-	    "  JOIN pg_namespace n ON n.oid = pn.pnnspid WHERE pn.pnpubid = p.oid) t) END,"
-	    " concat_ws(', ', CASE WHEN p.pubinsert THEN 'insert' END, CASE WHEN p.pubupdate THEN"
-	    "  'update' END, CASE WHEN p.pubdelete THEN 'delete' END, CASE WHEN p.pubtruncate THEN"
-	    "  'truncate' END),"
-	    " CASE WHEN p.pubviaroot THEN 'true' ELSE 'false' END, format('%I', p.pubname)"
-	    " FROM pg_publication p ORDER BY 1",
+	    dbw_conn_server_version(c) >= 150000
+	        ? "SELECT p.pubname, CASE WHEN p.puballtables THEN 'all tables' ELSE"
+	          " (SELECT string_agg(x, ', ' ORDER BY x) FROM (SELECT format('TABLE %I.%I', "
+	          "n.nspname,"
+	          "  cl.relname) || COALESCE(' WHERE (' || pg_get_expr(pr.prqual, pr.prrelid) || "
+	          "')',"
+	          "  '') AS x"
+	          "  FROM pg_publication_rel pr JOIN pg_class cl ON cl.oid = pr.prrelid"
+	          "  JOIN pg_namespace n ON n.oid = cl.relnamespace WHERE pr.prpubid = p.oid"
+	          "  UNION ALL SELECT format('TABLES IN SCHEMA %I', n.nspname)"
+	          "  FROM pg_publication_namespace pn"
+	          "  JOIN pg_namespace n ON n.oid = pn.pnnspid WHERE pn.pnpubid = p.oid) t) "
+	          "END," PUB_TAIL
+	        /* before 15: no row filters, no TABLES IN SCHEMA */
+	        : "SELECT p.pubname, CASE WHEN p.puballtables THEN 'all tables' ELSE"
+	          " (SELECT string_agg(format('TABLE %I.%I', n.nspname, cl.relname), ', '"
+	          "  ORDER BY 1) FROM pg_publication_rel pr JOIN pg_class cl ON cl.oid = pr.prrelid"
+	          "  JOIN pg_namespace n ON n.oid = cl.relnamespace WHERE pr.prpubid = p.oid) "
+	          "END," PUB_TAIL,
 	    &r, err);
 	for (size_t i = 0; rc == 0 && i < dbw_result_rows(r); i++) {
 		const char *what = V(r, i, 1);
@@ -346,46 +359,55 @@ static int introspect_publications(dbw_schema *s, dbw_conn *c, dbw_error *err)
 static int introspect_stats_rules(dbw_schema *s, dbw_conn *c, const char *excl, dbw_error *err)
 {
 	dbw_result *r = NULL;
-	char
-	    *sql =
-	        dbw_sprintf("SELECT 's', n.nspname, cl.relname, st.stxname, "
-	                    "pg_get_statisticsobjdef(st.oid)"
-	                    " FROM pg_statistic_ext st JOIN pg_namespace n ON n.oid = "
-	                    "st.stxnamespace"
-	                    " JOIN pg_class cl ON cl.oid = st.stxrelid"
-	                    " WHERE " PG_NS_OK("n") " AND " PG_NOT_EXT("pg_statistic_ext", "st.oid") " AND NOT (%s AND " PG_OWN_TABLE(
-	                        "cl.relname") ")"
-	                                      " UNION ALL SELECT 'r', n.nspname, cl.relname, "
-	                                      "rw.rulename, pg_get_ruledef(rw.oid)"
-	                                      " FROM pg_rewrite rw JOIN pg_class cl ON cl.oid = "
-	                                      "rw.ev_class"
-	                                      " JOIN pg_namespace n ON n.oid = cl.relnamespace"
-	                                      " WHERE rw.rulename <> '_RETURN' AND " PG_NS_OK("n") " AND " PG_NOT_EXT(
-	                                          "pg_class", "cl.oid") " AND NOT (%s "
-	                                                                "AND " PG_OWN_TABLE("cl."
-	                                                                                    "relnam"
-	                                                                                    "e") ")"
-	                                                                                         " "
-	                                                                                         "O"
-	                                                                                         "R"
-	                                                                                         "D"
-	                                                                                         "E"
-	                                                                                         "R"
-	                                                                                         " "
-	                                                                                         "B"
-	                                                                                         "Y"
-	                                                                                         " "
-	                                                                                         "1"
-	                                                                                         ","
-	                                                                                         " "
-	                                                                                         "2"
-	                                                                                         ","
-	                                                                                         " "
-	                                                                                         "3"
-	                                                                                         ","
-	                                                                                         " "
-	                                                                                         "4",
-	                    excl, excl);
+	char *sql = dbw_sprintf(
+	    "SELECT 's', n.nspname, cl.relname, st.stxname, "
+	    "pg_get_statisticsobjdef(st.oid)"
+	    " FROM pg_statistic_ext st JOIN pg_namespace n ON n.oid = "
+	    "st.stxnamespace"
+	    " JOIN pg_class cl ON cl.oid = st.stxrelid"
+	    " WHERE " PG_NS_OK("n") " AND " PG_NOT_EXT(
+	        "pg_statistic_ext",
+	        "st.oid") " AND NOT (%s AND " PG_OWN_TABLE("cl.relname") ")"
+	                                                                 " UNION ALL SELECT 'r', "
+	                                                                 "n.nspname, cl.relname, "
+	                                                                 "rw.rulename, "
+	                                                                 "pg_get_ruledef(rw.oid)"
+	                                                                 " FROM pg_rewrite rw JOIN "
+	                                                                 "pg_class cl ON cl.oid = "
+	                                                                 "rw.ev_class"
+	                                                                 " JOIN pg_namespace n ON "
+	                                                                 "n.oid = cl.relnamespace"
+	                                                                 " WHERE rw.rulename <> "
+	                                                                 "'_RETURN' AND " PG_NS_OK("n") " AND " PG_NOT_EXT(
+	                                                                     "pg_class",
+	                                                                     "cl.oid") " AND NOT "
+	                                                                               "(%s "
+	                                                                               "AND"
+	                                                                               " " PG_OWN_TABLE(
+	                                                                                   "cl."
+	                                                                                   "relnam"
+	                                                                                   "e") ")"
+	                                                                                        " "
+	                                                                                        "O"
+	                                                                                        "R"
+	                                                                                        "D"
+	                                                                                        "E"
+	                                                                                        "R"
+	                                                                                        " "
+	                                                                                        "B"
+	                                                                                        "Y"
+	                                                                                        " "
+	                                                                                        "1"
+	                                                                                        ","
+	                                                                                        " "
+	                                                                                        "2"
+	                                                                                        ","
+	                                                                                        " "
+	                                                                                        "3"
+	                                                                                        ","
+	                                                                                        " "
+	                                                                                        "4",
+	    excl, excl);
 	int rc = sql ? dbw_schema__query(c, sql, &r, err) : oom(err);
 	for (size_t i = 0; rc == 0 && i < dbw_result_rows(r); i++) {
 		int stat = V(r, i, 0)[0] == 's';

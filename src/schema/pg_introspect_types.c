@@ -175,18 +175,22 @@ static int introspect_sequences(dbw_schema *s, dbw_conn *c, const char *excl, db
 static int introspect_ranges(dbw_schema *s, dbw_conn *c, dbw_error *err)
 {
 	dbw_result *r = NULL;
-	int rc = dbw_schema__query(
-	    c,
+	/* multiranges came with PostgreSQL 14 */
+	char *sql = dbw_sprintf(
 	    "SELECT n.nspname, t.typname, format_type(rg.rngsubtype, NULL),"
 	    " CASE WHEN rg.rngsubdiff <> 0 THEN rg.rngsubdiff::regproc::text END,"
-	    " (SELECT format('%I.%I', mn.nspname, mt.typname) FROM pg_type mt JOIN pg_namespace mn"
-	    "  ON mn.oid = mt.typnamespace WHERE mt.oid = rg.rngmultitypid),"
-	    " format('CREATE TYPE %I.%I AS RANGE (subtype = %s', n.nspname, t.typname,"
+	    " %s,"
+	    " format('CREATE TYPE %%I.%%I AS RANGE (subtype = %%s', n.nspname, t.typname,"
 	    "  format_type(rg.rngsubtype, NULL))"
 	    " FROM pg_range rg JOIN pg_type t ON t.oid = rg.rngtypid"
 	    " JOIN pg_namespace n ON n.oid = t.typnamespace"
 	    " WHERE " PG_NS_OK("n") " AND " PG_NOT_EXT("pg_type", "t.oid") " ORDER BY 1, 2",
-	    &r, err);
+	    dbw_conn_server_version(c) >= 140000
+	        ? "(SELECT format('%I.%I', mn.nspname, mt.typname) FROM pg_type mt JOIN "
+	          "pg_namespace"
+	          " mn ON mn.oid = mt.typnamespace WHERE mt.oid = rg.rngmultitypid)"
+	        : "NULL::text");
+	int rc = sql ? dbw_schema__query(c, sql, &r, err) : oom(err);
 	for (size_t i = 0; rc == 0 && i < dbw_result_rows(r); i++) {
 		dbw_buf b = DBW_BUF_INIT;
 		dbw_schema_obj *o;
@@ -207,6 +211,7 @@ static int introspect_ranges(dbw_schema *s, dbw_conn *c, dbw_error *err)
 			rc = oom(err);
 	}
 	dbw_result_free(r);
+	free(sql);
 	return rc;
 }
 
