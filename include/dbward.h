@@ -19,6 +19,7 @@
 #include "dbward/config.h"
 #include "dbward/db.h"
 #include "dbward/migrate.h"
+#include "dbward/schema.h"
 #include "dbward/policy.h"
 #include "dbward/backup.h"
 #include "dbward/data.h"
