@@ -27,6 +27,9 @@ extern const dbw_command cmd_baseline_def;
 extern const dbw_command cmd_lint_def;
 extern const dbw_command cmd_sum_def;
 extern const dbw_command cmd_hook_def;
+extern const dbw_command cmd_schema_def;
+extern const dbw_command cmd_diff_def;
+extern const dbw_command cmd_verify_def;
 extern const dbw_command cmd_stamp_def;
 extern const dbw_command cmd_doctor_def;
 extern const dbw_command cmd_check_def;
@@ -46,6 +49,9 @@ static const dbw_command *const commands[] = {
     &cmd_truncate_def,
     &cmd_setup_def,
     &cmd_wait_def,
+    &cmd_schema_def,
+    &cmd_diff_def,
+    &cmd_verify_def,
 };
 
 const dbw_command *cli_find_command(const char *name)
