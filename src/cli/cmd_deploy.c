@@ -134,6 +134,36 @@ static json_t *plan_json(const dbw_deploy_result *res)
 	return arr;
 }
 
+/* Issue 4: dbward.sum must match the folder, and on a protected environment
+ * the migrations about to run must have no error-level lint finding that is
+ * not signed off (-- dbward:allow). Only pending ones are linted. */
+static int lint_check(dbw_conn *conn, const dbw_env *env, const dbw_project *project,
+                      const dbw_migration_set *set, dbw_error *err)
+{
+	dbw_status *st = NULL;
+	unsigned char *pending = NULL;
+	int rc;
+	if (env->is_protected) {
+		if ((rc = dbw_status_build(&st, conn, set, err)) < 0)
+			return rc;
+		pending = calloc(set->count ? set->count : 1, 1);
+		if (!pending) {
+			dbw_status_free(st);
+			return dbw_error_set(err, DBW_ENOMEM, "out of memory");
+		}
+		for (size_t i = 0; i < st->count; i++) {
+			const dbw_status_item *it = &st->items[i];
+			if (it->migration && (it->state == DBW_M_PENDING ||
+			                      (it->state == DBW_M_FAILED && !it->needs_resolve)))
+				pending[it->migration - set->items] = 1;
+		}
+	}
+	rc = dbw_lint_deploy_check(project, env, set, pending, NULL, err);
+	free(pending);
+	dbw_status_free(st);
+	return rc;
+}
+
 /* Issue 5, item 6: before touching a protected environment, replay its
  * applied migrations in a shadow database and refuse on drift, unless
  * --allow-drift --reason (audited). Unprotected environments pass. */
@@ -237,6 +267,7 @@ static int run(dbw_cli *cli, int argc, char **argv)
 	guard.started_ms = t0;
 	if ((rc = cli_project(cli, &project, &err)) < 0 ||
 	    (rc = cli_guard(cli, conn, env, "deploy", &guard, &guarded, &err)) < 0 ||
+	    (rc = lint_check(conn, env, project, set, &err)) < 0 ||
 	    (!opts.dry_run &&
 	     (rc = drift_check(cli, conn, env, project, set, allow_drift, skip_reason, &err)) < 0) ||
 	    (!opts.dry_run &&
