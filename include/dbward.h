@@ -19,6 +19,7 @@
 #include "dbward/config.h"
 #include "dbward/db.h"
 #include "dbward/migrate.h"
+#include "dbward/copy.h"
 
 /** The library's version, e.g. "0.1.0". */
 const char *dbw_version(void);

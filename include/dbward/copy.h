@@ -19,6 +19,8 @@
 #include <stddef.h>
 #include "error.h"
 #include "db.h"
+#include "config.h"
+#include "migrate.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -213,8 +215,8 @@ typedef struct dbw_copy_result {
  * dst changes inside one transaction: TRUNCATE of the copied tables, the
  * rows (COPY FROM STDIN on PostgreSQL, prepared inserts on SQLite) in
  * foreign-key order, then the sequences; any failure rolls it all back.
- * The schema check (history tables) is the caller's: dbw_copy_schema_check.
- * *result_out (may be NULL) caller-owned, also set on a PII refusal.
+ * The schema check (history tables) is the caller's: dbw_copy_schema_sync.
+ * *result_out (may be NULL) caller-owned; NULL on failure.
  * @return 0; DBW_EPOLICY when opts->target_protected or when personal
  *         columns lack rules and allow_unreviewed is 0; DBW_ECONFIG without
  *         a usable key; DBW_ENOTFOUND for a --tables name the source lacks;
@@ -242,12 +244,33 @@ typedef struct dbw_schema_check {
 
 /**
  * Compare the history tables (dbward_migrations, else _prisma_migrations)
- * of src and dst: versions applied successfully and their checksums.
- * *out caller-owned (dbw_schema_check_free).
+ * of src and dst: the migrations each has applied and their checksums.
+ * Reads only. *out caller-owned (dbw_schema_check_free).
  * @return 0; DBW_ESQL.
  */
 int dbw_copy_schema_check(dbw_conn *src, dbw_conn *dst, dbw_schema_check **out, dbw_error *err);
 void dbw_schema_check_free(dbw_schema_check *c);
+
+/**
+ * Make sure dst is at src's migration version before a copy. When dst is
+ * behind and set is non-NULL (--deploy), the missing migrations are deployed
+ * to dst with dbw_deploy (up to src's newest version) and the check runs
+ * again. *out (may be NULL) receives the last check; *deployed_out (may be
+ * NULL) how many migrations were applied.
+ * @return 0 when both are at one version; DBW_EPENDING when dst is behind
+ *         and set is NULL (hint: --deploy); DBW_EDRIFT when the histories
+ *         differ otherwise (detail names the difference); dbw_deploy's codes.
+ */
+int dbw_copy_schema_sync(dbw_conn *src, dbw_conn *dst, const dbw_migration_set *set,
+                         dbw_schema_check **out, size_t *deployed_out, dbw_error *err);
+
+/**
+ * Refuse a protected target environment before anything connects
+ * (DESIGN.md: "B must not be protected"). The policy layer's guard takes
+ * this place once it lands (identity and stamp checks too).
+ * @return 0; DBW_EPOLICY for a protected target.
+ */
+int dbw_copy_check_target(const dbw_env *target, dbw_error *err);
 
 #ifdef __cplusplus
 }

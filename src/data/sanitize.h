@@ -18,7 +18,4 @@ extern const dbw_wordlist dbw_words_street;
 extern const dbw_wordlist dbw_words_street_suffix;
 extern const dbw_wordlist dbw_words_city;
 
-/* Tables dbward keeps for itself: never copied, never checked for PII. */
-int dbw_copy__internal_table(const char *table);
-
 #endif
