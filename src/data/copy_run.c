@@ -558,8 +558,8 @@ int dbw_copy(dbw_conn *src, dbw_conn *dst, const dbw_copy_options *opts,
 	src_open = 1;
 	if ((rc = dbw_catalog__load(src, &r.cat, err)) < 0 ||
 	    (rc = dbw_catalog__select(r.cat, opts->tables, &sel, &n, err)) < 0 ||
-	    (rc = dbw_catalog__order(r.cat, sel, n, err)) < 0 ||
-	    (rc = dbw_pii__report(r.cat, sel, n, opts->rules, &r.res->pii, err)) < 0)
+	    (rc = dbw_pii__report(r.cat, sel, n, opts->rules, &r.res->pii, err)) < 0 ||
+	    (rc = dbw_catalog__order(r.cat, sel, n, err)) < 0)
 		goto done;
 	if (r.res->pii->count && !opts->allow_unreviewed) {
 		rc = refuse_pii(r.res->pii, err);
