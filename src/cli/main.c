@@ -17,6 +17,7 @@ extern const dbw_command cmd_new_def;
 extern const dbw_command cmd_deploy_def;
 extern const dbw_command cmd_status_def;
 extern const dbw_command cmd_resolve_def;
+extern const dbw_command cmd_copy_def;
 
 static const dbw_command *const commands[] = {
 	&cmd_init_def,
@@ -25,6 +26,7 @@ static const dbw_command *const commands[] = {
 	&cmd_deploy_def,
 	&cmd_status_def,
 	&cmd_resolve_def,
+	&cmd_copy_def,
 	&cmd_help_def,
 	&cmd_version_def,
 };
