@@ -7,7 +7,7 @@ what=${1:-test}
 pkgs=(build-essential cmake pkg-config libpq-dev libsqlite3-dev libpg-query-dev libjansson-dev
       libssl-dev libinih-dev sqlite3)
 case "$what" in
-test|bench) pkgs+=(libcmocka-dev postgresql-15 postgresql-client-15 postgresql-common valgrind git) ;;
+test|bench) pkgs+=(libcmocka-dev postgresql-15 postgresql-client-15 postgresql-common valgrind git jq) ;;
 esac
 [ "$what" = bench ] && pkgs+=(hyperfine)
 

@@ -28,7 +28,10 @@ typedef struct dbw_project_options {
 	char *const *environ;    /**< the "process environment"; NULL: the real one */
 } dbw_project_options;
 
-#define DBW_PROJECT_OPTIONS_INIT {NULL, NULL, NULL}
+#define DBW_PROJECT_OPTIONS_INIT                                                                   \
+	{                                                                                          \
+		NULL, NULL, NULL                                                                   \
+	}
 
 /**
  * Find and load the project. *out is owned by the caller (dbw_project_free).
@@ -46,13 +49,15 @@ const char *dbw_project_root(const dbw_project *p);
 /** Absolute path of the dbward.ini in use, or NULL when there is none. */
 const char *dbw_project_config_path(const dbw_project *p);
 
-/** Absolute migrations folder ([project] migrations; default db/migrations, or a detected prisma/migrations). */
+/** Absolute migrations folder ([project] migrations; default db/migrations, or a detected
+ * prisma/migrations). */
 const char *dbw_project_migrations_dir(const dbw_project *p);
 
 /** Absolute seeds folder ([project] seeds; default db/seeds). */
 const char *dbw_project_seeds_dir(const dbw_project *p);
 
-/** [project] format: "auto" (default), "dbward", "prisma", "dbmate", "golang-migrate" or "flyway". */
+/** [project] format: "auto" (default), "dbward", "prisma", "dbmate", "golang-migrate" or "flyway".
+ */
 const char *dbw_project_format(const dbw_project *p);
 
 /**
@@ -86,20 +91,21 @@ typedef struct dbw_source {
 
 /** One variable or setting used to resolve an environment, with what won and what it shadowed. */
 typedef struct dbw_trace {
-	const char *name;          /**< "DATABASE_URL", "environment", "env.production.url", ... */
-	dbw_source winner;         /**< the source that supplied the value */
+	const char *name;           /**< "DATABASE_URL", "environment", "env.production.url", ... */
+	dbw_source winner;          /**< the source that supplied the value */
 	const dbw_source *shadowed; /**< sources that also set it but lost, most to least recent */
 	size_t n_shadowed;
 } dbw_trace;
 
 /** A resolved environment. Strings are owned by the record; free with dbw_env_free. */
 typedef struct dbw_env {
-	char *name;            /**< e.g. "production" */
-	char *url;             /**< the database URL (may hold a password: never print it raw) */
-	char *direct_url;      /**< direct_url when configured, else NULL */
-	char *migration_url;   /**< what migrations use: direct_url when set, else url (not separately owned if equal) */
-	char *url_origin;      /**< how url was chosen, e.g. "TEST_DATABASE_URL from .env.test:3" */
-	int is_protected;      /**< destructive work refused (production by default; `protected =`) */
+	char *name;          /**< e.g. "production" */
+	char *url;           /**< the database URL (may hold a password: never print it raw) */
+	char *direct_url;    /**< direct_url when configured, else NULL */
+	char *migration_url; /**< what migrations use: direct_url when set, else url (not separately
+	                        owned if equal) */
+	char *url_origin;    /**< how url was chosen, e.g. "TEST_DATABASE_URL from .env.test:3" */
+	int is_protected;    /**< destructive work refused (production by default; `protected =`) */
 	char *expect_database; /**< glob the live database name must match, or NULL */
 	char *backup_dir;      /**< absolute backup folder, or NULL */
 	long lock_timeout_ms;  /**< `lock_timeout` applied to migration sessions; 0: the server's */

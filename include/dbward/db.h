@@ -19,11 +19,7 @@
 extern "C" {
 #endif
 
-typedef enum dbw_db_kind {
-	DBW_DB_NONE = 0,
-	DBW_DB_POSTGRES = 1,
-	DBW_DB_SQLITE = 2
-} dbw_db_kind;
+typedef enum dbw_db_kind { DBW_DB_NONE = 0, DBW_DB_POSTGRES = 1, DBW_DB_SQLITE = 2 } dbw_db_kind;
 
 typedef struct dbw_conn dbw_conn;
 typedef struct dbw_result dbw_result;
@@ -47,7 +43,10 @@ typedef struct dbw_connect_options {
 	int create;                   /**< SQLite: 1 creates a missing file (and nothing else) */
 } dbw_connect_options;
 
-#define DBW_CONNECT_OPTIONS_INIT {0, NULL, 0, 1}
+#define DBW_CONNECT_OPTIONS_INIT                                                                   \
+	{                                                                                          \
+		0, NULL, 0, 1                                                                      \
+	}
 
 /**
  * Open a connection. *out is owned by the caller (dbw_conn_close).
@@ -63,7 +62,8 @@ void dbw_conn_close(dbw_conn *c);
 
 dbw_db_kind dbw_conn_kind(const dbw_conn *c);
 
-/** The live database name: current_database() on PostgreSQL, the file's base name on SQLite ("" for memory). */
+/** The live database name: current_database() on PostgreSQL, the file's base name on SQLite ("" for
+ * memory). */
 const char *dbw_conn_database(const dbw_conn *c);
 
 /** The URL the connection was opened with, password redacted. */
@@ -86,7 +86,7 @@ int dbw_conn_exec(dbw_conn *c, const char *sql, dbw_error *err);
  * *out is owned by the caller (dbw_result_free). Errors as dbw_conn_exec.
  */
 int dbw_conn_query(dbw_conn *c, const char *sql, size_t nparams, const char *const *params,
-		   dbw_result **out, dbw_error *err);
+                   dbw_result **out, dbw_error *err);
 
 size_t dbw_result_rows(const dbw_result *r);
 size_t dbw_result_cols(const dbw_result *r);
@@ -133,10 +133,13 @@ int dbw_conn_table_exists(dbw_conn *c, const char *table, int *exists_out, dbw_e
 
 /** Statement flags found by the engine's own parser. */
 enum {
-	DBW_STMT_NO_TXN = 1 << 0,      /**< refused inside a transaction block (CREATE INDEX CONCURRENTLY, VACUUM, ...) */
-	DBW_STMT_TXN_CONTROL = 1 << 1, /**< BEGIN / COMMIT / ROLLBACK / SAVEPOINT written in the script */
-	DBW_STMT_ENUM_ADD = 1 << 2,    /**< ALTER TYPE ... ADD VALUE: the value is usable only after commit */
-	DBW_STMT_EMPTY = 1 << 3        /**< only comments / whitespace */
+	DBW_STMT_NO_TXN = 1 << 0, /**< refused inside a transaction block (CREATE INDEX
+	                             CONCURRENTLY, VACUUM, ...) */
+	DBW_STMT_TXN_CONTROL =
+	    1 << 1, /**< BEGIN / COMMIT / ROLLBACK / SAVEPOINT written in the script */
+	DBW_STMT_ENUM_ADD =
+	    1 << 2, /**< ALTER TYPE ... ADD VALUE: the value is usable only after commit */
+	DBW_STMT_EMPTY = 1 << 3 /**< only comments / whitespace */
 };
 
 /** One statement of a script: a byte range of the text and its flags. */
@@ -157,7 +160,7 @@ typedef struct dbw_stmt {
  * @return 0; DBW_ENOMEM.
  */
 int dbw_sql_split(dbw_db_kind kind, const char *text, size_t len, dbw_stmt **stmts_out,
-		  size_t *n_out, dbw_error *parse_error_out);
+                  size_t *n_out, dbw_error *parse_error_out);
 
 /**
  * A SHA-256 (64 hex chars + NUL) of the script's meaning, not its spelling:
@@ -166,7 +169,8 @@ int dbw_sql_split(dbw_db_kind kind, const char *text, size_t len, dbw_stmt **stm
  * checksums mean a cosmetic edit.
  * @return 0; DBW_ESQL when the text does not parse (no fingerprint).
  */
-int dbw_sql_fingerprint(dbw_db_kind kind, const char *text, size_t len, char out[65], dbw_error *err);
+int dbw_sql_fingerprint(dbw_db_kind kind, const char *text, size_t len, char out[65],
+                        dbw_error *err);
 
 /** Quote an identifier for the dialect ("a""b"); caller frees; NULL on ENOMEM. */
 char *dbw_sql_quote_ident(dbw_db_kind kind, const char *ident);

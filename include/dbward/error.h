@@ -25,14 +25,18 @@ enum {
 	DBW_ESQL = -5,     /**< the database rejected a statement (exit 1) */
 	DBW_EUSAGE = -6,   /**< bad arguments (exit 2) */
 	DBW_ECONFIG = -7,  /**< bad or missing configuration, e.g. a malformed URL (exit 2) */
-	DBW_EINPUT = -8,   /**< bad input file: duplicate version, empty or binary migration (exit 2) */
-	DBW_ENOTFOUND = -9, /**< a named thing (environment, migration, file) does not exist (exit 2) */
-	DBW_EPOLICY = -10,  /**< refused by policy: protected environment, identity, confirmation (exit 3) */
+	DBW_EINPUT =
+	    -8, /**< bad input file: duplicate version, empty or binary migration (exit 2) */
+	DBW_ENOTFOUND =
+	    -9, /**< a named thing (environment, migration, file) does not exist (exit 2) */
+	DBW_EPOLICY =
+	    -10, /**< refused by policy: protected environment, identity, confirmation (exit 3) */
 	DBW_EPENDING = -11, /**< pending migrations, reported with --exit-code (exit 4) */
 	DBW_EDRIFT = -12,   /**< drift or schema difference (exit 5) */
-	DBW_EHISTORY = -13, /**< failed, modified or missing migration; broken dbward.sum (exit 6) */
-	DBW_ELINT = -14,    /**< error-level lint findings (exit 7) */
-	DBW_ELOCK = -15     /**< lock not acquired in time (exit 8) */
+	DBW_EHISTORY =
+	    -13,         /**< failed, modified or missing migration; broken dbward.sum (exit 6) */
+	DBW_ELINT = -14, /**< error-level lint findings (exit 7) */
+	DBW_ELOCK = -15  /**< lock not acquired in time (exit 8) */
 };
 
 /**
@@ -41,16 +45,19 @@ enum {
  * the failure happens; callers pass it up unchanged.
  */
 typedef struct dbw_error {
-	int code;          /**< the DBW_E* code, 0 when no error is recorded */
-	char sqlstate[6];  /**< SQLSTATE from the database, "" when none */
-	char *message;     /**< primary message: lower case, no final period */
-	char *detail;      /**< the facts, a whole sentence, or NULL */
-	char *hint;        /**< what to do about it, a whole sentence, or NULL */
-	char *where;       /**< location, e.g. "db/migrations/1_x.sql:12:5", or NULL */
-	long offset;       /**< byte offset (0-based) of the error in the SQL text sent, or -1 */
+	int code;         /**< the DBW_E* code, 0 when no error is recorded */
+	char sqlstate[6]; /**< SQLSTATE from the database, "" when none */
+	char *message;    /**< primary message: lower case, no final period */
+	char *detail;     /**< the facts, a whole sentence, or NULL */
+	char *hint;       /**< what to do about it, a whole sentence, or NULL */
+	char *where;      /**< location, e.g. "db/migrations/1_x.sql:12:5", or NULL */
+	long offset;      /**< byte offset (0-based) of the error in the SQL text sent, or -1 */
 } dbw_error;
 
-#define DBW_ERROR_INIT {0, {0, 0, 0, 0, 0, 0}, NULL, NULL, NULL, NULL, -1}
+#define DBW_ERROR_INIT                                                                             \
+	{                                                                                          \
+		0, {0, 0, 0, 0, 0, 0}, NULL, NULL, NULL, NULL, -1                                  \
+	}
 
 /**
  * Record an error. err may be NULL (then only the code is returned). Replaces
@@ -59,30 +66,30 @@ typedef struct dbw_error {
  */
 int dbw_error_set(dbw_error *err, int code, const char *fmt, ...)
 #ifdef __GNUC__
-	__attribute__((format(printf, 3, 4)))
+    __attribute__((format(printf, 3, 4)))
 #endif
-	;
+    ;
 
 /** Set the detail sentence of err (NULL err: no-op). */
 void dbw_error_detail(dbw_error *err, const char *fmt, ...)
 #ifdef __GNUC__
-	__attribute__((format(printf, 2, 3)))
+    __attribute__((format(printf, 2, 3)))
 #endif
-	;
+    ;
 
 /** Set the hint sentence of err (NULL err: no-op). */
 void dbw_error_hint(dbw_error *err, const char *fmt, ...)
 #ifdef __GNUC__
-	__attribute__((format(printf, 2, 3)))
+    __attribute__((format(printf, 2, 3)))
 #endif
-	;
+    ;
 
 /** Set the location of err, e.g. "file.sql:3:7" (NULL err: no-op). */
 void dbw_error_where(dbw_error *err, const char *fmt, ...)
 #ifdef __GNUC__
-	__attribute__((format(printf, 2, 3)))
+    __attribute__((format(printf, 2, 3)))
 #endif
-	;
+    ;
 
 /** Free the strings of err and reset it to DBW_ERROR_INIT. err may be NULL. */
 void dbw_error_clear(dbw_error *err);

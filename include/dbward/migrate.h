@@ -41,26 +41,28 @@ int dbw_format_parse(const char *name, dbw_format *out, dbw_error *err);
 
 /** One migration as read from the folder. All strings owned by the set. */
 typedef struct dbw_migration {
-	char *version;       /**< as written in the file name ("20230404095503", "1_1", "0003") */
-	char *name;          /**< the descriptive part ("initial_migration") */
-	char *id;            /**< the history key: Prisma's folder name, else the version */
-	char *path;          /**< absolute path of the file holding the up SQL */
-	char *rel_path;      /**< the same, relative to the project root, for messages */
-	char *down_path;     /**< golang-migrate's .down.sql, or NULL */
-	char *content;       /**< the whole up file (NUL-terminated), for line mapping */
+	char *version;   /**< as written in the file name ("20230404095503", "1_1", "0003") */
+	char *name;      /**< the descriptive part ("initial_migration") */
+	char *id;        /**< the history key: Prisma's folder name, else the version */
+	char *path;      /**< absolute path of the file holding the up SQL */
+	char *rel_path;  /**< the same, relative to the project root, for messages */
+	char *down_path; /**< golang-migrate's .down.sql, or NULL */
+	char *content;   /**< the whole up file (NUL-terminated), for line mapping */
 	size_t content_len;
-	size_t up_offset;    /**< the up SQL is content[up_offset, up_offset + up_len) */
+	size_t up_offset; /**< the up SQL is content[up_offset, up_offset + up_len) */
 	size_t up_len;
-	char *down_sql;      /**< down SQL (NUL-terminated) or NULL when there is none */
-	size_t down_offset;  /**< offset of down_sql within its file (content, or down_path's) */
-	char checksum[65];   /**< hex SHA-256 of the up file's bytes (Prisma: of migration.sql, Prisma's rule) */
-	int no_transaction;  /**< "-- dbward:no-transaction" (or dbmate's "transaction:false") was written */
+	char *down_sql;     /**< down SQL (NUL-terminated) or NULL when there is none */
+	size_t down_offset; /**< offset of down_sql within its file (content, or down_path's) */
+	char checksum[65];  /**< hex SHA-256 of the up file's bytes (Prisma: of migration.sql,
+	                       Prisma's rule) */
+	int no_transaction; /**< "-- dbward:no-transaction" (or dbmate's "transaction:false") was
+	                       written */
 } dbw_migration;
 
 typedef struct dbw_migration_set {
-	dbw_format format;       /**< detected or configured */
-	char *dir;               /**< absolute folder */
-	dbw_migration *items;    /**< sorted by dbw_version_cmp */
+	dbw_format format;    /**< detected or configured */
+	char *dir;            /**< absolute folder */
+	dbw_migration *items; /**< sorted by dbw_version_cmp */
 	size_t count;
 } dbw_migration_set;
 
@@ -74,7 +76,7 @@ typedef struct dbw_migration_set {
  *         that fits no format; DBW_ECONFIG when the format is ambiguous.
  */
 int dbw_migrations_load(dbw_migration_set **out, const char *dir, const char *root,
-			dbw_format format, dbw_error *err);
+                        dbw_format format, dbw_error *err);
 
 /** Free a set; NULL is accepted. */
 void dbw_migrations_free(dbw_migration_set *s);
@@ -91,15 +93,26 @@ int dbw_version_cmp(const char *a, const char *b);
 /** Map a byte offset of m->content to a 1-based line and column. */
 void dbw_migration_position(const dbw_migration *m, size_t offset, int *line_out, int *col_out);
 
+/**
+ * Does a checksum recorded in a history table match m's file? Exact for
+ * dbward's history. For Prisma folders, Prisma's own comparison
+ * (prisma-engines checksum.rs script_matches_checksum): the file as is, with
+ * CRLF turned into LF, or with LF turned into CRLF, each also in the
+ * unpadded hex of old Prisma versions (prisma-engines issue 1887), so a
+ * checkout with other line endings is not reported modified.
+ * @return 1 on a match, 0 otherwise (also for NULL recorded or no memory).
+ */
+int dbw_migration_checksum_matches(const dbw_migration *m, dbw_format format, const char *recorded);
+
 /* ---- history ---- */
 
 typedef enum dbw_mstate {
-	DBW_M_PENDING = 0,  /**< in the folder, not applied */
-	DBW_M_APPLIED,      /**< applied and the file still matches its checksum */
-	DBW_M_COSMETIC,     /**< applied; the file changed only in whitespace or comments */
-	DBW_M_MODIFIED,     /**< applied; the file no longer matches */
-	DBW_M_FAILED,       /**< the last attempt failed */
-	DBW_M_MISSING       /**< recorded in the database, gone from the folder */
+	DBW_M_PENDING = 0, /**< in the folder, not applied */
+	DBW_M_APPLIED,     /**< applied and the file still matches its checksum */
+	DBW_M_COSMETIC,    /**< applied; the file changed only in whitespace or comments */
+	DBW_M_MODIFIED,    /**< applied; the file no longer matches */
+	DBW_M_FAILED,      /**< the last attempt failed */
+	DBW_M_MISSING      /**< recorded in the database, gone from the folder */
 } dbw_mstate;
 
 const char *dbw_mstate_name(dbw_mstate s);
@@ -110,18 +123,18 @@ typedef struct dbw_status_item {
 	char *version;
 	char *name;
 	char *id;
-	char *applied_at;      /**< ISO 8601 UTC, or NULL */
-	long execution_ms;     /**< -1 when unknown */
-	char *error;           /**< the recorded failure (message, detail, hint, file:line), or NULL */
-	int needs_resolve;     /**< FAILED outside a transaction: the database may hold part of it */
-	int out_of_order;      /**< PENDING but older than the newest applied */
+	char *applied_at;  /**< ISO 8601 UTC, or NULL */
+	long execution_ms; /**< -1 when unknown */
+	char *error;       /**< the recorded failure (message, detail, hint, file:line), or NULL */
+	int needs_resolve; /**< FAILED outside a transaction: the database may hold part of it */
+	int out_of_order;  /**< PENDING but older than the newest applied */
 	const dbw_migration *migration; /**< the file, NULL when MISSING */
 } dbw_status_item;
 
 typedef struct dbw_status {
 	dbw_format format;
-	char *history_table;   /**< "dbward_migrations" or "_prisma_migrations" */
-	int history_exists;    /**< 0 before the first deploy */
+	char *history_table;    /**< "dbward_migrations" or "_prisma_migrations" */
+	int history_exists;     /**< 0 before the first deploy */
 	dbw_status_item *items; /**< folder order, then missing ones */
 	size_t count;
 	size_t n_applied, n_pending, n_failed, n_modified, n_cosmetic, n_missing;
@@ -145,10 +158,10 @@ int dbw_status_code(const dbw_status *s, int pending_is_error);
 /* ---- deploy ---- */
 
 typedef enum dbw_event_kind {
-	DBW_EV_START,        /**< a migration starts (index of total) */
-	DBW_EV_DONE,         /**< it finished (execution_ms set) */
-	DBW_EV_RETRY,        /**< a lock timeout: retrying after a backoff */
-	DBW_EV_NOTICE        /**< a note worth showing (e.g. a transaction split at ADD VALUE) */
+	DBW_EV_START, /**< a migration starts (index of total) */
+	DBW_EV_DONE,  /**< it finished (execution_ms set) */
+	DBW_EV_RETRY, /**< a lock timeout: retrying after a backoff */
+	DBW_EV_NOTICE /**< a note worth showing (e.g. a transaction split at ADD VALUE) */
 } dbw_event_kind;
 
 typedef struct dbw_event {
@@ -156,32 +169,35 @@ typedef struct dbw_event {
 	size_t index, total;
 	const dbw_migration *migration;
 	long execution_ms;
-	const char *text;      /**< for NOTICE / RETRY */
+	const char *text; /**< for NOTICE / RETRY */
 } dbw_event;
 
 typedef void (*dbw_event_fn)(const dbw_event *ev, void *ctx);
 
 typedef struct dbw_deploy_options {
-	const char *to;          /**< stop after this version (inclusive); NULL: all */
-	int dry_run;             /**< plan and report; change nothing (no history table either) */
-	int atomic;              /**< one transaction for all pending migrations */
-	long lock_wait_ms;       /**< deploy lock wait; <0 forever (default 60000) */
-	long lock_timeout_ms;    /**< lock_timeout for migration statements; 0: server default */
-	int lock_retries;        /**< retries of a migration that hit lock_timeout (default 3) */
-	long retry_backoff_ms;   /**< first backoff, doubled each retry (default 500) */
-	const char *actor;       /**< applied_by; NULL: user@host */
-	dbw_event_fn on_event;   /**< progress callback, or NULL */
+	const char *to;        /**< stop after this version (inclusive); NULL: all */
+	int dry_run;           /**< plan and report; change nothing (no history table either) */
+	int atomic;            /**< one transaction for all pending migrations */
+	long lock_wait_ms;     /**< deploy lock wait; <0 forever (default 60000) */
+	long lock_timeout_ms;  /**< lock_timeout for migration statements; 0: server default */
+	int lock_retries;      /**< retries of a migration that hit lock_timeout (default 3) */
+	long retry_backoff_ms; /**< first backoff, doubled each retry (default 500) */
+	const char *actor;     /**< applied_by; NULL: user@host */
+	dbw_event_fn on_event; /**< progress callback, or NULL */
 	void *ctx;
 } dbw_deploy_options;
 
-#define DBW_DEPLOY_OPTIONS_INIT {NULL, 0, 0, 60000, 0, 3, 500, NULL, NULL, NULL}
+#define DBW_DEPLOY_OPTIONS_INIT                                                                    \
+	{                                                                                          \
+		NULL, 0, 0, 60000, 0, 3, 500, NULL, NULL, NULL                                     \
+	}
 
 /** How one planned or applied migration runs. */
 typedef enum dbw_txn_mode {
-	DBW_TXN_SINGLE = 0,  /**< one transaction with its history row */
-	DBW_TXN_SPLIT,       /**< transactions split after ALTER TYPE ... ADD VALUE */
-	DBW_TXN_NONE,        /**< no transaction (marker, or a statement that forbids one) */
-	DBW_TXN_SCRIPT       /**< the script manages its own BEGIN/COMMIT */
+	DBW_TXN_SINGLE = 0, /**< one transaction with its history row */
+	DBW_TXN_SPLIT,      /**< transactions split after ALTER TYPE ... ADD VALUE */
+	DBW_TXN_NONE,       /**< no transaction (marker, or a statement that forbids one) */
+	DBW_TXN_SCRIPT      /**< the script manages its own BEGIN/COMMIT */
 } dbw_txn_mode;
 
 const char *dbw_txn_mode_name(dbw_txn_mode m);
@@ -189,10 +205,10 @@ const char *dbw_txn_mode_name(dbw_txn_mode m);
 typedef struct dbw_deploy_step {
 	const dbw_migration *migration;
 	dbw_txn_mode mode;
-	char *reason;           /**< why not SINGLE, or NULL */
-	dbw_stmt *stmts;        /**< offsets into migration->content */
+	char *reason;    /**< why not SINGLE, or NULL */
+	dbw_stmt *stmts; /**< offsets into migration->content */
 	size_t n_stmts;
-	int applied;            /**< 1 when it ran and was recorded */
+	int applied; /**< 1 when it ran and was recorded */
 	long execution_ms;
 } dbw_deploy_step;
 
@@ -218,7 +234,7 @@ typedef struct dbw_deploy_result {
  *         or --atomic with a migration that cannot run in a transaction.
  */
 int dbw_deploy(dbw_conn *c, const dbw_migration_set *set, const dbw_deploy_options *opts,
-	       dbw_deploy_result **result_out, dbw_error *err);
+               dbw_deploy_result **result_out, dbw_error *err);
 void dbw_deploy_result_free(dbw_deploy_result *r);
 
 /**
@@ -228,7 +244,7 @@ void dbw_deploy_result_free(dbw_deploy_result *r);
  *         what the history holds for it); DBW_ESQL.
  */
 int dbw_resolve(dbw_conn *c, const dbw_migration_set *set, const char *version, int applied,
-		dbw_error *err);
+                dbw_error *err);
 
 /**
  * Write a new migration file for the folder's format with a UTC timestamp
@@ -237,7 +253,7 @@ int dbw_resolve(dbw_conn *c, const dbw_migration_set *set, const char *version, 
  * @return 0; DBW_EUSAGE for an empty or unsafe name; DBW_EIO.
  */
 int dbw_migration_new(const char *dir, dbw_format format, const char *name, char **path_out,
-		      dbw_error *err);
+                      dbw_error *err);
 
 #ifdef __cplusplus
 }

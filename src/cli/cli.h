@@ -21,9 +21,9 @@ typedef struct dbw_cli {
 	int color;               /* colours on stdout/stderr (TTY, no --no-color, no NO_COLOR) */
 	int yes;                 /* --yes */
 	int stdout_tty, stderr_tty, stdin_tty;
-	const char *command;     /* the command's name */
-	char *command_line;      /* argv joined, passwords redacted (for audit) */
-	dbw_project *project;    /* opened on demand by cli_project */
+	const char *command;  /* the command's name */
+	char *command_line;   /* argv joined, passwords redacted (for audit) */
+	dbw_project *project; /* opened on demand by cli_project */
 } dbw_cli;
 
 typedef struct dbw_command {
@@ -40,7 +40,7 @@ int cli_project(dbw_cli *cli, dbw_project **out, dbw_error *err);
 int cli_env(dbw_cli *cli, dbw_env **out, dbw_error *err);
 /* Connect to env (migration_url when for_migrations). *out caller-owned. */
 int cli_connect(dbw_cli *cli, const dbw_env *env, int for_migrations, dbw_conn **out,
-		dbw_error *err);
+                dbw_error *err);
 /* Load the project's migration folder. *out caller-owned. */
 int cli_migrations(dbw_cli *cli, dbw_migration_set **out, dbw_error *err);
 
@@ -48,14 +48,19 @@ int cli_migrations(dbw_cli *cli, dbw_migration_set **out, dbw_error *err);
 /* Print err as "dbward: error: ...", "detail: ...", "hint: ..." on stderr (and a JSON error
  * document on stdout with --json); return the exit status for its code. */
 int cli_fail(dbw_cli *cli, const dbw_error *err);
+/* Like cli_fail, but with --json the error goes into doc (which it steals) next to the
+ * facts already there, e.g. what a deploy applied before it failed. */
+int cli_fail_with(dbw_cli *cli, const dbw_error *err, json_t *doc);
 /* Shortcut: set err from a usage problem and fail (exit 2), pointing at --help. */
 int cli_usage_error(dbw_cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Print a JSON document to stdout (steals ref). */
 void cli_json_print(json_t *doc);
-/* An error object for JSON documents: {code, exit_status, message, detail, hint, where, sqlstate}. */
+/* An error object for JSON documents: {code, exit_status, message, detail, hint, where, sqlstate}.
+ */
 json_t *cli_json_error(const dbw_error *err);
 /* Colour escapes, or "" when colour is off. */
-const char *cli_c(const dbw_cli *cli, const char *which); /* "red","green","yellow","bold","dim","reset" */
+const char *cli_c(const dbw_cli *cli,
+                  const char *which); /* "red","green","yellow","bold","dim","reset" */
 /* A note to the person on stderr (suppressed by -q and --json). */
 void cli_note(dbw_cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A warning on stderr (suppressed by --json only). */
@@ -69,7 +74,7 @@ void cli_warn(dbw_cli *cli, const char *fmt, ...) __attribute__((format(printf, 
  */
 struct option;
 int cli_getopt(dbw_cli *cli, const dbw_command *cmd, int argc, char **argv, const char *shortopts,
-	       const struct option *longopts, int *exit_out);
+               const struct option *longopts, int *exit_out);
 /* Refuse extra positional arguments beyond max; returns 0 or prints and returns 2. */
 int cli_check_args(dbw_cli *cli, const dbw_command *cmd, int argc, char **argv, int min, int max);
 
@@ -78,8 +83,8 @@ typedef struct cli_progress {
 	dbw_cli *cli;
 	size_t total;
 	long long started_ms;
-	int shown;       /* drawn at least once */
-	int enabled;     /* stderr is a TTY and not --json / -q */
+	int shown;   /* drawn at least once */
+	int enabled; /* stderr is a TTY and not --json / -q */
 } cli_progress;
 void cli_progress_init(cli_progress *p, dbw_cli *cli, size_t total);
 /* Redraw for `done` of total, with a label; drawn only once work has taken > 300 ms. */

@@ -7,8 +7,8 @@
 static int run(dbw_cli *cli, int argc, char **argv);
 
 const dbw_command cmd_help_def = {
-	"help", run, "show help for dbward or one command",
-	"usage: dbward help [COMMAND]\n\nShow the list of commands, or one command's options.\n"};
+    "help", run, "show help for dbward or one command",
+    "usage: dbward help [COMMAND]\n\nShow the list of commands, or one command's options.\n"};
 
 static int run(dbw_cli *cli, int argc, char **argv)
 {

@@ -7,7 +7,7 @@
 static int run(dbw_cli *cli, int argc, char **argv);
 
 const dbw_command cmd_version_def = {"version", run, "print the version",
-				     "usage: dbward version [--json]\n\nPrint dbward's version.\n"};
+                                     "usage: dbward version [--json]\n\nPrint dbward's version.\n"};
 
 static int run(dbw_cli *cli, int argc, char **argv)
 {

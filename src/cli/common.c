@@ -31,7 +31,7 @@ int cli_env(dbw_cli *cli, dbw_env **out, dbw_error *err)
 }
 
 int cli_connect(dbw_cli *cli, const dbw_env *env, int for_migrations, dbw_conn **out,
-		dbw_error *err)
+                dbw_error *err)
 {
 	dbw_connect_options opts = DBW_CONNECT_OPTIONS_INIT;
 	const char *url = for_migrations && env->migration_url ? env->migration_url : env->url;
@@ -50,5 +50,5 @@ int cli_migrations(dbw_cli *cli, dbw_migration_set **out, dbw_error *err)
 	if (rc < 0)
 		return rc;
 	return dbw_migrations_load(out, dbw_project_migrations_dir(p), dbw_project_root(p), format,
-				   err);
+	                           err);
 }

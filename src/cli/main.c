@@ -20,15 +20,9 @@ extern const dbw_command cmd_resolve_def;
 extern const dbw_command cmd_copy_def;
 
 static const dbw_command *const commands[] = {
-	&cmd_init_def,
-	&cmd_env_def,
-	&cmd_new_def,
-	&cmd_deploy_def,
-	&cmd_status_def,
-	&cmd_resolve_def,
-	&cmd_copy_def,
-	&cmd_help_def,
-	&cmd_version_def,
+    &cmd_init_def,   &cmd_env_def,     &cmd_new_def,  &cmd_deploy_def,
+    &cmd_status_def, &cmd_resolve_def, &cmd_help_def, &cmd_version_def,
+    &cmd_copy_def,
 };
 
 const dbw_command *cli_find_command(const char *name)
@@ -46,25 +40,26 @@ void cli_print_commands(FILE *out)
 }
 
 static const char global_usage[] =
-	"usage: dbward [global options] <command> [options] [arguments]\n"
-	"\n"
-	"Global options (accepted before or after the command):\n"
-	"  -e, --env NAME      the environment (default: DATABASE_ENV, NODE_ENV, development)\n"
-	"  -c, --config PATH   dbward.ini to use (default: found upward from here)\n"
-	"      --json          machine-readable output on stdout\n"
-	"  -q, --quiet         only errors\n"
-	"  -v, --verbose       more detail\n"
-	"      --no-color      no colours (also NO_COLOR)\n"
-	"      --yes           answer yes to prompts (never enough on a protected environment)\n"
-	"      --confirm NAME  the live database name, to act destructively on a protected one\n"
-	"\n"
-	"Commands:\n";
+    "usage: dbward [global options] <command> [options] [arguments]\n"
+    "\n"
+    "Global options (accepted before or after the command):\n"
+    "  -e, --env NAME      the environment (default: DATABASE_ENV, NODE_ENV, development)\n"
+    "  -c, --config PATH   dbward.ini to use (default: found upward from here)\n"
+    "      --json          machine-readable output on stdout\n"
+    "  -q, --quiet         only errors\n"
+    "  -v, --verbose       more detail\n"
+    "      --no-color      no colours (also NO_COLOR)\n"
+    "      --yes           answer yes to prompts (never enough on a protected environment)\n"
+    "      --confirm NAME  the live database name, to act destructively on a protected one\n"
+    "\n"
+    "Commands:\n";
 
 static void print_global_usage(FILE *out)
 {
 	fputs(global_usage, out);
 	cli_print_commands(out);
-	fputs("\nRun 'dbward help <command>' for a command's options. Exit codes: docs/exit-codes.md.\n",
+	fputs("\nRun 'dbward help <command>' for a command's options. Exit codes: "
+	      "docs/exit-codes.md.\n",
 	      out);
 }
 

@@ -64,22 +64,32 @@ void cli_json_print(json_t *doc)
 
 int cli_fail(dbw_cli *cli, const dbw_error *err)
 {
+	return cli_fail_with(cli, err, NULL);
+}
+
+int cli_fail_with(dbw_cli *cli, const dbw_error *err, json_t *doc)
+{
 	int status = dbw_exit_status(err->code ? err->code : DBW_ERROR);
 	const char *label = err->code == DBW_EPOLICY ? "refused" : "error";
 	if (cli->json) {
-		json_t *doc = json_object();
+		if (!doc)
+			doc = json_object();
 		json_object_set_new(doc, "ok", json_false());
 		json_object_set_new(doc, "error", cli_json_error(err));
+		json_object_set_new(doc, "exit_status", json_integer(status));
 		cli_json_print(doc);
+	} else if (doc) {
+		json_decref(doc);
 	}
 	fprintf(stderr, "%sdbward: %s:%s %s\n", cli_c(cli, "red"), label, cli_c(cli, "reset"),
-		err->message ? err->message : "unknown error");
+	        err->message ? err->message : "unknown error");
 	if (err->where)
 		fprintf(stderr, "where: %s\n", err->where);
 	if (err->detail)
 		fprintf(stderr, "detail: %s\n", err->detail);
 	if (err->hint)
-		fprintf(stderr, "%shint:%s %s\n", cli_c(cli, "yellow"), cli_c(cli, "reset"), err->hint);
+		fprintf(stderr, "%shint:%s %s\n", cli_c(cli, "yellow"), cli_c(cli, "reset"),
+		        err->hint);
 	return status;
 }
 
@@ -123,7 +133,7 @@ void cli_warn(dbw_cli *cli, const char *fmt, ...)
 }
 
 int cli_getopt(dbw_cli *cli, const dbw_command *cmd, int argc, char **argv, const char *shortopts,
-	       const struct option *longopts, int *exit_out)
+               const struct option *longopts, int *exit_out)
 {
 	/* Every command answers --help: add it to the command's own table. */
 	struct option merged[64];
@@ -147,8 +157,9 @@ int cli_getopt(dbw_cli *cli, const dbw_command *cmd, int argc, char **argv, cons
 	}
 	if (c == '?' || c == ':') {
 		const char *bad = argv[optind - 1];
-		*exit_out = cli_usage_error(cli, c == ':' ? "option \"%s\" needs a value" : "unknown option \"%s\"",
-					    bad ? bad : "?");
+		*exit_out = cli_usage_error(
+		    cli, c == ':' ? "option \"%s\" needs a value" : "unknown option \"%s\"",
+		    bad ? bad : "?");
 		return -1;
 	}
 	return c;
@@ -160,7 +171,8 @@ int cli_check_args(dbw_cli *cli, const dbw_command *cmd, int argc, char **argv, 
 	if (n > max)
 		return cli_usage_error(cli, "unexpected argument \"%s\"", argv[optind + max]);
 	if (n < min)
-		return cli_usage_error(cli, "%s needs %d argument%s", cmd->name, min, min == 1 ? "" : "s");
+		return cli_usage_error(cli, "%s needs %d argument%s", cmd->name, min,
+		                       min == 1 ? "" : "s");
 	return 0;
 }
 
@@ -188,7 +200,8 @@ void cli_progress_update(cli_progress *p, size_t done, const char *label)
 	fprintf(stderr, "\r\033[K[");
 	for (int i = 0; i < width; i++)
 		fputc(i < filled ? '=' : (i == filled ? '>' : ' '), stderr);
-	fprintf(stderr, "] %zu/%zu %.1fs %.40s", done, p->total, elapsed / 1000.0, label ? label : "");
+	fprintf(stderr, "] %zu/%zu %.1fs %.40s", done, p->total, elapsed / 1000.0,
+	        label ? label : "");
 	fflush(stderr);
 }
 

@@ -23,9 +23,12 @@ int dbw_conn_open(dbw_conn **out, const char *url, const dbw_connect_options *op
 		return dbw_sqlite_ops.open(out, url, opts, err);
 	default: {
 		char *safe = dbw_url_redact(url);
-		dbw_error_set(err, DBW_ECONFIG, "unsupported database URL \"%s\"", safe ? safe : "");
-		dbw_error_hint(err, "Use postgres://user@host:5432/dbname, a libpq key=value string "
-				    "(\"host=... dbname=...\"), sqlite:path/to/file.sqlite3 or sqlite::memory:.");
+		dbw_error_set(err, DBW_ECONFIG, "unsupported database URL \"%s\"",
+		              safe ? safe : "");
+		dbw_error_hint(
+		    err,
+		    "Use postgres://user@host:5432/dbname, a libpq key=value string "
+		    "(\"host=... dbname=...\"), sqlite:path/to/file.sqlite3 or sqlite::memory:.");
 		free(safe);
 		return DBW_ECONFIG;
 	}
@@ -64,7 +67,7 @@ int dbw_conn_exec(dbw_conn *c, const char *sql, dbw_error *err)
 }
 
 int dbw_conn_query(dbw_conn *c, const char *sql, size_t nparams, const char *const *params,
-		   dbw_result **out, dbw_error *err)
+                   dbw_result **out, dbw_error *err)
 {
 	*out = NULL;
 	return c->ops->query(c, sql, nparams, params, out, err);
@@ -121,7 +124,7 @@ int dbw_result__new(dbw_result **out, size_t rows, size_t cols)
 	r->rows = rows;
 	r->cols = cols;
 	r->colnames = calloc(cols ? cols : 1, sizeof(char *));
-	r->cells = calloc(rows * cols ? rows * cols : 1, sizeof(char *));
+	r->cells = calloc(rows * cols > 0 ? rows * cols : 1, sizeof(char *));
 	if (!r->colnames || !r->cells) {
 		dbw_result_free(r);
 		return DBW_ENOMEM;
@@ -168,7 +171,7 @@ void dbw_result_free(dbw_result *r)
 }
 
 int dbw_sql_split(dbw_db_kind kind, const char *text, size_t len, dbw_stmt **stmts_out,
-		  size_t *n_out, dbw_error *parse_error_out)
+                  size_t *n_out, dbw_error *parse_error_out)
 {
 	*stmts_out = NULL;
 	*n_out = 0;
@@ -177,7 +180,8 @@ int dbw_sql_split(dbw_db_kind kind, const char *text, size_t len, dbw_stmt **stm
 	return dbw_pg__split(text, len, stmts_out, n_out, parse_error_out);
 }
 
-int dbw_sql_fingerprint(dbw_db_kind kind, const char *text, size_t len, char out[65], dbw_error *err)
+int dbw_sql_fingerprint(dbw_db_kind kind, const char *text, size_t len, char out[65],
+                        dbw_error *err)
 {
 	if (kind == DBW_DB_SQLITE)
 		return dbw_sqlite__fingerprint(text, len, out, err);

@@ -31,11 +31,12 @@ struct dbw_result {
 
 struct dbw_driver_ops {
 	const char *name;
-	int (*open)(dbw_conn **out, const char *url, const dbw_connect_options *opts, dbw_error *err);
+	int (*open)(dbw_conn **out, const char *url, const dbw_connect_options *opts,
+	            dbw_error *err);
 	void (*close)(dbw_conn *c);
 	int (*exec)(dbw_conn *c, const char *sql, dbw_error *err);
 	int (*query)(dbw_conn *c, const char *sql, size_t nparams, const char *const *params,
-		     dbw_result **out, dbw_error *err);
+	             dbw_result **out, dbw_error *err);
 	int (*begin)(dbw_conn *c, dbw_error *err);
 	int (*set_lock_timeout)(dbw_conn *c, long ms, dbw_error *err);
 	int (*lock)(dbw_conn *c, long long key, long timeout_ms, dbw_error *err);
@@ -51,7 +52,7 @@ int dbw_result__new(dbw_result **out, size_t rows, size_t cols);
 
 /* Per-dialect statement splitting and fingerprints (sql_pg.c, sql_sqlite.c). */
 int dbw_pg__split(const char *text, size_t len, dbw_stmt **stmts_out, size_t *n_out,
-		  dbw_error *parse_error_out);
+                  dbw_error *parse_error_out);
 int dbw_sqlite__split(const char *text, size_t len, dbw_stmt **stmts_out, size_t *n_out);
 int dbw_pg__fingerprint(const char *text, size_t len, char out[65], dbw_error *err);
 int dbw_sqlite__fingerprint(const char *text, size_t len, char out[65], dbw_error *err);

@@ -89,22 +89,38 @@ void dbw_error_move(dbw_error *dst, dbw_error *src)
 const char *dbw_error_name(int code)
 {
 	switch (code) {
-	case DBW_OK: return "ok";
-	case DBW_ERROR: return "error";
-	case DBW_ENOMEM: return "nomem";
-	case DBW_EIO: return "io";
-	case DBW_ECONNECT: return "connect";
-	case DBW_ESQL: return "sql";
-	case DBW_EUSAGE: return "usage";
-	case DBW_ECONFIG: return "config";
-	case DBW_EINPUT: return "input";
-	case DBW_ENOTFOUND: return "not_found";
-	case DBW_EPOLICY: return "policy";
-	case DBW_EPENDING: return "pending";
-	case DBW_EDRIFT: return "drift";
-	case DBW_EHISTORY: return "history";
-	case DBW_ELINT: return "lint";
-	case DBW_ELOCK: return "lock";
+	case DBW_OK:
+		return "ok";
+	case DBW_ERROR:
+		return "error";
+	case DBW_ENOMEM:
+		return "nomem";
+	case DBW_EIO:
+		return "io";
+	case DBW_ECONNECT:
+		return "connect";
+	case DBW_ESQL:
+		return "sql";
+	case DBW_EUSAGE:
+		return "usage";
+	case DBW_ECONFIG:
+		return "config";
+	case DBW_EINPUT:
+		return "input";
+	case DBW_ENOTFOUND:
+		return "not_found";
+	case DBW_EPOLICY:
+		return "policy";
+	case DBW_EPENDING:
+		return "pending";
+	case DBW_EDRIFT:
+		return "drift";
+	case DBW_EHISTORY:
+		return "history";
+	case DBW_ELINT:
+		return "lint";
+	case DBW_ELOCK:
+		return "lock";
 	}
 	return "error";
 }
@@ -112,18 +128,27 @@ const char *dbw_error_name(int code)
 int dbw_exit_status(int code)
 {
 	switch (code) {
-	case DBW_OK: return 0;
+	case DBW_OK:
+		return 0;
 	case DBW_EUSAGE:
 	case DBW_ECONFIG:
 	case DBW_EINPUT:
-	case DBW_ENOTFOUND: return 2;
-	case DBW_EPOLICY: return 3;
-	case DBW_EPENDING: return 4;
-	case DBW_EDRIFT: return 5;
-	case DBW_EHISTORY: return 6;
-	case DBW_ELINT: return 7;
-	case DBW_ELOCK: return 8;
-	default: return 1;
+	case DBW_ENOTFOUND:
+		return 2;
+	case DBW_EPOLICY:
+		return 3;
+	case DBW_EPENDING:
+		return 4;
+	case DBW_EDRIFT:
+		return 5;
+	case DBW_EHISTORY:
+		return 6;
+	case DBW_ELINT:
+		return 7;
+	case DBW_ELOCK:
+		return 8;
+	default:
+		return 1;
 	}
 }
 
@@ -132,23 +157,26 @@ int dbw_exit_status(int code)
 static int severity(int code)
 {
 	switch (code) {
-	case DBW_OK: return 0;
-	case DBW_EPENDING: return 1;
-	case DBW_EDRIFT: return 2;
-	case DBW_EHISTORY: return 3;
-	case DBW_ELINT: return 4;
-	case DBW_EPOLICY: return 6;
-	case DBW_ELOCK: return 5;
-	default: return 7;
+	case DBW_OK:
+		return 0;
+	case DBW_EPENDING:
+		return 1;
+	case DBW_EDRIFT:
+		return 2;
+	case DBW_EHISTORY:
+		return 3;
+	case DBW_ELINT:
+		return 4;
+	case DBW_EPOLICY:
+		return 6;
+	case DBW_ELOCK:
+		return 5;
+	default:
+		return 7;
 	}
 }
 
 int dbw_error_worst(int a, int b)
 {
 	return severity(b) > severity(a) ? b : a;
-}
-
-const char *dbw_version(void)
-{
-	return DBW_VERSION;
 }

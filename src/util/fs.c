@@ -28,11 +28,12 @@ int dbw_file_read(const char *path, char **data_out, size_t *len_out, dbw_error 
 	if (!f) {
 		int e = errno;
 		return dbw_error_set(err, e == ENOENT ? DBW_ENOTFOUND : DBW_EIO,
-				     "could not open file \"%s\": %s", path, strerror(e));
+		                     "could not open file \"%s\": %s", path, strerror(e));
 	}
 	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
 		fclose(f);
-		return dbw_error_set(err, DBW_EIO, "could not read file \"%s\": it is a directory", path);
+		return dbw_error_set(err, DBW_EIO, "could not read file \"%s\": it is a directory",
+		                     path);
 	}
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
 		dbw_buf_put(&b, chunk, n);
@@ -40,7 +41,8 @@ int dbw_file_read(const char *path, char **data_out, size_t *len_out, dbw_error 
 		int e = errno;
 		fclose(f);
 		dbw_buf_free(&b);
-		return dbw_error_set(err, DBW_EIO, "could not read file \"%s\": %s", path, strerror(e));
+		return dbw_error_set(err, DBW_EIO, "could not read file \"%s\": %s", path,
+		                     strerror(e));
 	}
 	fclose(f);
 	if (len_out)
@@ -61,7 +63,8 @@ int dbw_file_write(const char *path, const char *data, size_t len, int mode, dbw
 		return dbw_error_set(err, DBW_ENOMEM, "out of memory");
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, mode);
 	if (fd < 0) {
-		rc = dbw_error_set(err, DBW_EIO, "could not create file \"%s\": %s", path, strerror(errno));
+		rc = dbw_error_set(err, DBW_EIO, "could not create file \"%s\": %s", path,
+		                   strerror(errno));
 		goto done;
 	}
 	while (off < len) {
@@ -69,7 +72,8 @@ int dbw_file_write(const char *path, const char *data, size_t len, int mode, dbw
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
-			rc = dbw_error_set(err, DBW_EIO, "could not write file \"%s\": %s", path, strerror(errno));
+			rc = dbw_error_set(err, DBW_EIO, "could not write file \"%s\": %s", path,
+			                   strerror(errno));
 			close(fd);
 			unlink(tmp);
 			goto done;
@@ -77,13 +81,14 @@ int dbw_file_write(const char *path, const char *data, size_t len, int mode, dbw
 		off += (size_t)w;
 	}
 	if (fsync(fd) != 0 || close(fd) != 0) {
-		rc = dbw_error_set(err, DBW_EIO, "could not write file \"%s\": %s", path, strerror(errno));
+		rc = dbw_error_set(err, DBW_EIO, "could not write file \"%s\": %s", path,
+		                   strerror(errno));
 		unlink(tmp);
 		goto done;
 	}
 	if (rename(tmp, path) != 0) {
 		rc = dbw_error_set(err, DBW_EIO, "could not rename \"%s\" to \"%s\": %s", tmp, path,
-				   strerror(errno));
+		                   strerror(errno));
 		unlink(tmp);
 	}
 done:
@@ -159,13 +164,14 @@ int dbw_mkdir_p(const char *path, int mode, dbw_error *err)
 		*s = '\0';
 		if (mkdir(p, (mode_t)mode) != 0 && errno != EEXIST) {
 			rc = dbw_error_set(err, DBW_EIO, "could not create directory \"%s\": %s", p,
-					   strerror(errno));
+			                   strerror(errno));
 			goto done;
 		}
 		*s = '/';
 	}
 	if (mkdir(p, (mode_t)mode) != 0 && errno != EEXIST)
-		rc = dbw_error_set(err, DBW_EIO, "could not create directory \"%s\": %s", p, strerror(errno));
+		rc = dbw_error_set(err, DBW_EIO, "could not create directory \"%s\": %s", p,
+		                   strerror(errno));
 done:
 	free(p);
 	return rc;
@@ -178,7 +184,7 @@ int dbw_dir_list(const char *path, dbw_strv *names_out, dbw_error *err)
 	if (!d) {
 		int e = errno;
 		return dbw_error_set(err, e == ENOENT ? DBW_ENOTFOUND : DBW_EIO,
-				     "could not open directory \"%s\": %s", path, strerror(e));
+		                     "could not open directory \"%s\": %s", path, strerror(e));
 	}
 	while ((de = readdir(d)) != NULL) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)

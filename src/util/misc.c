@@ -105,7 +105,7 @@ int dbw_utf8_valid(const char *s, size_t len, size_t *bad_offset_out)
 			goto bad;
 		i += n + 1;
 		continue;
-bad:
+	bad:
 		if (bad_offset_out)
 			*bad_offset_out = i;
 		return 0;
