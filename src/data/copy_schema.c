@@ -27,8 +27,7 @@ static int read_history(dbw_conn *c, history *h, dbw_error *err)
 	if ((rc = dbw_conn_table_exists(c, "dbward_migrations", &exists, err)) < 0)
 		return rc;
 	if (exists) {
-		sql = "select version, checksum from dbward_migrations "
-		      "where finished_at is not null and coalesce(status, '') <> 'failed'";
+		sql = "select version, checksum from dbward_migrations where status = 'applied'";
 	} else {
 		if ((rc = dbw_conn_table_exists(c, "_prisma_migrations", &exists, err)) < 0)
 			return rc;
