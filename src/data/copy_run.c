@@ -387,6 +387,8 @@ static int read_sequences(run *r, const size_t *sel, size_t n, dbw_strv *seqs, d
 {
 	for (size_t i = 0; i < n; i++) {
 		const dbw_ctable *t = &r->cat->tables[sel[i]];
+		if (dbw_rules_skips(r->opts->rules, t->schema, t->name))
+			continue;
 		for (size_t k = 0; k < t->seqs.count; k++) {
 			dbw_result *res = NULL;
 			char *sql = dbw_sprintf("select last_value::text, is_called::text from %s",
@@ -419,6 +421,8 @@ static int read_sqlite_sequences(run *r, const size_t *sel, size_t n, dbw_strv *
 	for (size_t i = 0; i < n; i++) {
 		dbw_result *res = NULL;
 		const char *name = r->cat->tables[sel[i]].name;
+		if (dbw_rules_skips(r->opts->rules, "main", name))
+			continue;
 		rc = dbw_conn_query(r->src,
 		                    "select cast(seq as text) from sqlite_sequence where name = $1",
 		                    1, &name, &res, err);
