@@ -335,8 +335,15 @@ static int copy_table(run *r)
 			rc = dbw_conn_copy_in_end(r->dst, NULL, r->err);
 		}
 	}
-	if (rc < 0 && r->err && !r->err->where)
-		dbw_error_where(r->err, "copying table \"%s.%s\"", t->schema, t->name);
+	if (rc < 0 && r->err) {
+		/* Keep the server's context (it names the COPY line) after the table. */
+		char *ctx = dbw_strdup(r->err->where);
+		if (ctx)
+			dbw_error_where(r->err, "copying table \"%s.%s\": %s", t->schema, t->name, ctx);
+		else
+			dbw_error_where(r->err, "copying table \"%s.%s\"", t->schema, t->name);
+		free(ctx);
+	}
 done:
 	if (rc == 0)
 		report(r, 1);
