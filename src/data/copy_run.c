@@ -301,7 +301,13 @@ static int copy_table(run *r)
 	else
 		read_sql = dbw_sprintf("SELECT %s FROM %s", scols, sq);
 	if (dk == DBW_DB_POSTGRES) {
-		write_sql = dbw_sprintf("COPY %s (%s) FROM STDIN", dq, dcols);
+		/* FREEZE: the table was truncated in this transaction, so its rows
+		 * can be written frozen (PostgreSQL docs, COPY): no hint-bit writes
+		 * and no anti-wraparound vacuum of the fresh copy later. Partitioned
+		 * tables do not accept it. */
+		write_sql = t->partitioned
+		                ? dbw_sprintf("COPY %s (%s) FROM STDIN", dq, dcols)
+		                : dbw_sprintf("COPY %s (%s) FROM STDIN (FREEZE)", dq, dcols);
 	} else {
 		dbw_buf b = DBW_BUF_INIT;
 		dbw_buf_printf(&b, "INSERT INTO %s (%s) VALUES (", dq, dcols);
@@ -339,7 +345,8 @@ static int copy_table(run *r)
 		/* Keep the server's context (it names the COPY line) after the table. */
 		char *ctx = dbw_strdup(r->err->where);
 		if (ctx)
-			dbw_error_where(r->err, "copying table \"%s.%s\": %s", t->schema, t->name, ctx);
+			dbw_error_where(r->err, "copying table \"%s.%s\": %s", t->schema, t->name,
+			                ctx);
 		else
 			dbw_error_where(r->err, "copying table \"%s.%s\"", t->schema, t->name);
 		free(ctx);

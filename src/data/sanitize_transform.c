@@ -127,15 +127,17 @@ done:
 	return 0;
 }
 
-/* HMAC-SHA-256 of in under kind's subkey. */
+/* HMAC-SHA-256 of in under kind's subkey. EVP_MAC_init with a NULL key
+ * restarts the context with the key it holds (OpenSSL 3), cheaper than
+ * duplicating it per value; so a sanitizer serves one thread at a time. */
 static int keyed(const dbw_sanitizer *s, dbw_rule_kind kind, const char *in, size_t len,
                  unsigned char out[32])
 {
 	size_t out_len = 0;
-	EVP_MAC_CTX *c = EVP_MAC_CTX_dup(s->ctx[kind]);
-	int ok = c && EVP_MAC_update(c, (const unsigned char *)in, len) &&
+	EVP_MAC_CTX *c = s->ctx[kind];
+	int ok = EVP_MAC_init(c, NULL, 0, NULL) &&
+	         EVP_MAC_update(c, (const unsigned char *)in, len) &&
 	         EVP_MAC_final(c, out, &out_len, 32);
-	EVP_MAC_CTX_free(c);
 	return ok ? 0 : -1;
 }
 
