@@ -53,18 +53,30 @@ static void human_bytes(long long n, char *out, size_t size)
 		snprintf(out, size, "%lld kB", n / 1024);
 }
 
+/* 950, 12k, 3.4M: short enough for the bar's label. */
+static void compact(double n, char *out, size_t size)
+{
+	if (n >= 1e6)
+		snprintf(out, size, "%.1fM", n / 1e6);
+	else if (n >= 1e4)
+		snprintf(out, size, "%.0fk", n / 1e3);
+	else
+		snprintf(out, size, "%.0f", n);
+}
+
 static void on_progress(const dbw_copy_progress *p, void *ctx)
 {
 	progress_ctx *pc = ctx;
-	char label[160], bytes[32], eta[32] = "";
+	char label[160], bytes[32], eta[32] = "", rows[16], rate_s[16];
 	double secs = p->elapsed_ms / 1000.0;
 	double rate = secs > 0 ? p->rows / secs : 0;
 	long long total = p->rows_est > p->rows ? p->rows_est : p->rows;
 	if (p->rows_est > p->rows && rate > 0)
 		snprintf(eta, sizeof(eta), " ETA %.0fs", (p->rows_est - p->rows) / rate);
 	human_bytes(p->bytes, bytes, sizeof(bytes));
-	snprintf(label, sizeof(label), "%s %lld rows, %s, %.0f rows/s%s", p->table, p->table_rows,
-	         bytes, rate, eta);
+	compact((double)p->table_rows, rows, sizeof(rows));
+	compact(rate, rate_s, sizeof(rate_s));
+	snprintf(label, sizeof(label), "%s %s %s %s/s%s", p->table, rows, bytes, rate_s, eta);
 	pc->bar.total = total > 0 ? (size_t)total : 1;
 	cli_progress_update(&pc->bar, (size_t)p->rows, label);
 	if (p->table_done && pc->cli->verbose && !pc->cli->json && !pc->cli->quiet) {
@@ -180,9 +192,9 @@ static void print_summary(dbw_cli *cli, const dbw_env *from, const dbw_env *to,
 				       t->rewritten[k]);
 		printf("\n");
 	}
-	printf("copied %lld rows (%s) in %zu tables from %s to %s in %.1fs; %zu sequences set\n",
+	printf("copied %lld rows (%s) in %zu tables from %s to %s in %.1fs; %zu sequence%s set\n",
 	       res->rows, bytes, res->count, from->name, to->name, res->elapsed_ms / 1000.0,
-	       res->n_sequences);
+	       res->n_sequences, res->n_sequences == 1 ? "" : "s");
 }
 
 static int load_rules(dbw_cli *cli, const char *path, dbw_rules **out, dbw_error *err)
