@@ -11,5 +11,11 @@ if ! command -v pg_virtualenv >/dev/null; then
 	exit 1
 fi
 export DBW_PG_READY=1
+# As root, pg_virtualenv would create the system-wide cluster 15/regress, so
+# two runs at once (CI and a developer, or parallel test sessions) collide.
+# Its non-root mode keeps the cluster in a private temporary folder; it reads
+# NONROOT from the environment and supports root there (it chowns the folder
+# to postgres).
+export NONROOT=1
 # -s: keep the cluster's log on failure is noise; -o: settings for tests.
 exec pg_virtualenv -v 15 -o 'max_connections=200' -o 'fsync=off' "$@"

@@ -117,8 +117,10 @@ typedef struct dbw_env {
  * the top). *out is owned by the caller (dbw_env_free).
  * @return 0; DBW_ENOTFOUND for a name the project does not know (hint lists
  *         the known ones); DBW_ECONFIG when no URL can be found for a
- *         non-development environment, a ${VAR} is undefined, or a duration
- *         or boolean setting is malformed; DBW_ENOMEM.
+ *         non-development environment, a ${VAR} is undefined, the URL is
+ *         malformed (dbw_url_kind knows no engine for it), a dotenv file or
+ *         a duration or boolean setting is malformed (err->where = file:line);
+ *         DBW_EIO when a dotenv file exists but cannot be read; DBW_ENOMEM.
  */
 int dbw_env_resolve(dbw_env **out, const dbw_project *p, const char *name, dbw_error *err);
 
@@ -131,6 +133,21 @@ const char *dbw_env_setting(const dbw_env *e, const char *key);
 /** A variable's value after the dotenv cascade for this environment (process wins), or NULL. */
 const char *dbw_env_var(const dbw_env *e, const char *name);
 
+/**
+ * How the environment's name was chosen: "--env", "DATABASE_ENV from the
+ * process environment", "NODE_ENV from /abs/.env:2" or "the default".
+ * The pointer lives as long as e.
+ */
+const char *dbw_env_name_origin(const dbw_env *e);
+
+/**
+ * Variables the resolution looked for but found nowhere (e.g. NODE_ENV,
+ * TEST_DATABASE_URL when DATABASE_URL was used instead), in the order they
+ * were read: index i < dbw_env_unset_count. For `env --explain`.
+ */
+size_t dbw_env_unset_count(const dbw_env *e);
+const char *dbw_env_unset_name(const dbw_env *e, size_t i);
+
 /** The traces behind the resolution, for `env --explain`: index i < dbw_env_trace_count. */
 size_t dbw_env_trace_count(const dbw_env *e);
 const dbw_trace *dbw_env_trace(const dbw_env *e, size_t i);
@@ -141,6 +158,43 @@ const dbw_trace *dbw_env_trace(const dbw_env *e, size_t i);
  * @return 0; DBW_ECONFIG for anything else.
  */
 int dbw_duration_parse(const char *text, long *ms_out, dbw_error *err);
+
+/** What dbw_project_scaffold did to one path. */
+typedef enum dbw_scaffold_action {
+	DBW_SCAFFOLD_CREATED = 0, /**< did not exist; written */
+	DBW_SCAFFOLD_KEPT,        /**< existed; left exactly as it was */
+	DBW_SCAFFOLD_UPDATED      /**< existed; lines appended (.gitignore rules) */
+} dbw_scaffold_action;
+
+typedef struct dbw_scaffold_item {
+	char *path; /**< relative to the project folder, e.g. "db/migrations/" */
+	dbw_scaffold_action action;
+	int added;  /**< lines appended, for DBW_SCAFFOLD_UPDATED / CREATED .gitignore */
+} dbw_scaffold_item;
+
+typedef struct dbw_scaffold_result {
+	dbw_scaffold_item *items;
+	size_t count;
+} dbw_scaffold_result;
+
+/**
+ * Scaffold a project in folder dir (DESIGN.md `init`): dbward.ini (a
+ * commented template: the four environments, protected production,
+ * direct_url, expect_database), the migrations folder (db/migrations, or
+ * prisma/migrations for format "prisma"), db/seeds/shared/, .env.example
+ * (variable names, no secrets) and ignore rules appended to .gitignore
+ * (.env.local, .env.<env>.local, SQLite files in db/, backups/) without duplicating a
+ * line. Never overwrites an existing file: running it twice changes nothing.
+ * format: NULL or one of dbw_project_format's values. *out caller-owned
+ * (dbw_scaffold_result_free); on failure *out is NULL.
+ * @return 0; DBW_EUSAGE for an unknown format; DBW_EIO when a file or
+ *         folder cannot be written; DBW_ENOMEM.
+ */
+int dbw_project_scaffold(const char *dir, const char *format, dbw_scaffold_result **out,
+			 dbw_error *err);
+
+/** Free a scaffold result; NULL is accepted. */
+void dbw_scaffold_result_free(dbw_scaffold_result *r);
 
 #ifdef __cplusplus
 }

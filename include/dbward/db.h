@@ -167,7 +167,9 @@ int dbw_sql_split(dbw_db_kind kind, const char *text, size_t len, dbw_stmt **stm
  * for PostgreSQL the parse trees with locations removed; for SQLite the token
  * stream without comments and whitespace. Equal fingerprints with different
  * checksums mean a cosmetic edit.
- * @return 0; DBW_ESQL when the text does not parse (no fingerprint).
+ * @return 0; DBW_ESQL when PostgreSQL text does not parse (no fingerprint;
+ *         err->offset set). SQLite text always gets one: SQLite has no
+ *         parser API, and the database judges the text when it runs.
  */
 int dbw_sql_fingerprint(dbw_db_kind kind, const char *text, size_t len, char out[65],
                         dbw_error *err);

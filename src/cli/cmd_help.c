@@ -1,6 +1,7 @@
 /*
  * cmd_help.c - `dbward help [COMMAND]`.
  */
+#include <getopt.h>
 #include <stdio.h>
 #include "cli.h"
 
@@ -13,17 +14,21 @@ const dbw_command cmd_help_def = {
 static int run(dbw_cli *cli, int argc, char **argv)
 {
 	const dbw_command *cmd;
-	if (argc < 2) {
+	int c, ex = 0;
+	while ((c = cli_getopt(cli, &cmd_help_def, argc, argv, "", NULL, &ex)) != 0)
+		if (c < 0)
+			return ex;
+	if ((ex = cli_check_args(cli, &cmd_help_def, argc, argv, 0, 1)) != 0)
+		return ex;
+	if (optind >= argc) {
 		printf("usage: dbward [global options] <command> [options]\n\nCommands:\n");
 		cli_print_commands(stdout);
 		printf("\nRun 'dbward help <command>' for a command's options.\n");
 		return 0;
 	}
-	if (argc > 2)
-		return cli_usage_error(cli, "unexpected argument \"%s\"", argv[2]);
-	cmd = cli_find_command(argv[1]);
+	cmd = cli_find_command(argv[optind]);
 	if (!cmd)
-		return cli_usage_error(cli, "unknown command \"%s\"", argv[1]);
+		return cli_usage_error(cli, "unknown command \"%s\"", argv[optind]);
 	fputs(cmd->usage, stdout);
 	return 0;
 }

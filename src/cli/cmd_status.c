@@ -68,6 +68,9 @@ static void print_text(dbw_cli *cli, const dbw_status *s, const dbw_env *env, db
 		const dbw_status_item *it = &s->items[i];
 		printf("  %s%-9s%s %s", cli_c(cli, state_color(it->state)),
 		       dbw_mstate_name(it->state), cli_c(cli, "reset"), it->id);
+		/* The id is the version for most formats: show the name beside it. */
+		if (strcmp(it->id, it->version) == 0 && it->name && *it->name)
+			printf(" %s", it->name);
 		if (it->applied_at)
 			printf("  %s%s%s", cli_c(cli, "dim"), it->applied_at, cli_c(cli, "reset"));
 		if (it->out_of_order)

@@ -57,4 +57,23 @@ int dbw_sqlite__split(const char *text, size_t len, dbw_stmt **stmts_out, size_t
 int dbw_pg__fingerprint(const char *text, size_t len, char out[65], dbw_error *err);
 int dbw_sqlite__fingerprint(const char *text, size_t len, char out[65], dbw_error *err);
 
+/* The engine handles, for other driver files (a COPY implementation, ...):
+ * the PGconn * / sqlite3 * of c, or NULL when c is of another kind. */
+void *dbw_pg__native(dbw_conn *c);
+void *dbw_sqlite__native(dbw_conn *c);
+
+/* The last PostgreSQL notices of c (oldest first, at most
+ * DBW_PG_NOTICES_KEPT), each without its final newline; 0 for SQLite.
+ * The strings live until the next statement on c. */
+#define DBW_PG_NOTICES_KEPT 8
+size_t dbw_pg__notices(dbw_conn *c, const char *const **notices_out);
+
+/* Byte offset of character number chars (0-based) in UTF-8 text (url.c). */
+size_t dbw_utf8__char_to_byte(const char *text, size_t len, size_t chars);
+
+/* Skip whitespace, -- comments and block comments from i; pg_nested: block
+ * comments nest (PostgreSQL) or not (SQLite). Returns the first other byte
+ * or len (sql_pg.c). */
+size_t dbw_sql__skip_blank(const char *text, size_t len, size_t i, int pg_nested);
+
 #endif

@@ -88,19 +88,11 @@ static int sqlite_fk_check(deploy_ctx *d, const dbw_migration *m, dbw_error *err
  * there is no deploy lock, so look again inside the write transaction. */
 static int applied_meanwhile(deploy_ctx *d, const dbw_migration *m, int *yes, dbw_error *err)
 {
-	dbw_history h;
-	const dbw_hrow *row;
-	int rc;
-	*yes = 0;
-	if (!d->sqlite)
+	if (!d->sqlite) {
+		*yes = 0;
 		return 0;
-	rc = dbw_history__load(d->c, d->prisma, &h, err);
-	if (rc < 0)
-		return rc;
-	row = dbw_history__find(&h, m->id);
-	*yes = row && row->state == DBW_H_APPLIED;
-	dbw_history__free(&h);
-	return 0;
+	}
+	return dbw_history__is_applied(d->c, d->prisma, m->id, yes, err);
 }
 
 static void record_failure(deploy_ctx *d, const dbw_migration *m, dbw_hstate state, int64_t started,

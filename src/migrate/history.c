@@ -94,6 +94,27 @@ static void iso_now(int64_t ms, char out[40])
 	snprintf(out, 40, "%s.%03dZ", base, (int)(ms % 1000));
 }
 
+/* How a timestamp is written: Prisma's SQLite connector stores DateTime as
+ * Unix milliseconds (and reads both that and text), so its table gets those;
+ * everything else gets ISO 8601 UTC text, which timestamptz accepts too. */
+static void stamp(dbw_conn *c, int prisma, int64_t ms, char out[40])
+{
+	if (prisma && dbw_conn_kind(c) == DBW_DB_SQLITE)
+		snprintf(out, 40, "%lld", (long long)ms);
+	else
+		iso_now(ms, out);
+}
+
+/* Display form of a stored Prisma/SQLite timestamp: milliseconds to ISO. */
+static char *display_ts(const char *v)
+{
+	char out[40];
+	if (!v || !*v || strspn(v, "0123456789") != strlen(v))
+		return dbw_strdup(v);
+	dbw_iso8601((int64_t)atoll(v), out, sizeof(out));
+	return strdup(out);
+}
+
 int dbw_history__ensure(dbw_conn *c, int prisma, dbw_error *err)
 {
 	int sqlite = dbw_conn_kind(c) == DBW_DB_SQLITE;
@@ -142,11 +163,42 @@ void dbw_history__free(dbw_history *h)
 		free(h->rows[i].logs);
 	}
 	free(h->rows);
+	free(h->by_id);
 	memset(h, 0, sizeof(*h));
+}
+
+static int cmp_row_ptr(const void *a, const void *b)
+{
+	return strcmp((*(dbw_hrow *const *)a)->id, (*(dbw_hrow *const *)b)->id);
+}
+
+static int cmp_key_row(const void *key, const void *b)
+{
+	return strcmp((const char *)key, (*(dbw_hrow *const *)b)->id);
+}
+
+/* status looks up every migration of the folder: an index keeps that
+ * O(n log n) for histories of thousands of migrations. */
+static int build_index(dbw_history *h)
+{
+	if (h->count == 0)
+		return 0;
+	h->by_id = malloc(h->count * sizeof(*h->by_id));
+	if (!h->by_id)
+		return DBW_ENOMEM;
+	for (size_t i = 0; i < h->count; i++)
+		h->by_id[i] = &h->rows[i];
+	qsort(h->by_id, h->count, sizeof(*h->by_id), cmp_row_ptr);
+	return 0;
 }
 
 const dbw_hrow *dbw_history__find(const dbw_history *h, const char *id)
 {
+	if (h->by_id) {
+		dbw_hrow *const *hit =
+			bsearch(id, h->by_id, h->count, sizeof(*h->by_id), cmp_key_row);
+		return hit ? *hit : NULL;
+	}
 	for (size_t i = 0; i < h->count; i++)
 		if (strcmp(h->rows[i].id, id) == 0)
 			return &h->rows[i];
@@ -250,7 +302,8 @@ static int load_prisma(dbw_conn *c, dbw_history *h, dbw_error *err)
 			    row->state == DBW_H_ROLLED_BACK)
 				row->state = state;
 			replace(&row->checksum, dbw_result_value(r, i, 1));
-			replace(&row->applied_at, finished ? finished : dbw_result_value(r, i, 5));
+			free(row->applied_at);
+			row->applied_at = display_ts(finished ? finished : dbw_result_value(r, i, 5));
 			if (state != DBW_H_APPLIED)
 				replace(&row->logs, dbw_result_value(r, i, 4));
 			else
@@ -287,8 +340,25 @@ int dbw_history__load(dbw_conn *c, int prisma, dbw_history *out, dbw_error *err)
 	if (rc < 0 || !out->exists)
 		return rc;
 	rc = prisma ? load_prisma(c, out, err) : load_dbward(c, out, err);
+	if (rc == 0 && build_index(out) < 0)
+		rc = dbw_error_set(err, DBW_ENOMEM, "out of memory");
 	if (rc < 0)
 		dbw_history__free(out);
+	return rc;
+}
+
+int dbw_history__is_applied(dbw_conn *c, int prisma, const char *id, int *yes, dbw_error *err)
+{
+	dbw_result *r = NULL;
+	const char *params[1] = {id};
+	int rc = dbw_conn_query(c,
+				prisma ? "SELECT 1 FROM _prisma_migrations WHERE migration_name = $1 AND "
+					 "finished_at IS NOT NULL AND rolled_back_at IS NULL"
+				       : "SELECT 1 FROM dbward_migrations WHERE version = $1 AND status = "
+					 "'applied'",
+				1, params, &r, err);
+	*yes = rc == 0 && dbw_result_rows(r) > 0;
+	dbw_result_free(r);
 	return rc;
 }
 
@@ -333,8 +403,8 @@ int dbw_history__record_applied(dbw_conn *c, int prisma, const dbw_migration *m,
 	dbw_result *r = NULL;
 	int rc;
 
-	iso_now(started_ms, started);
-	iso_now(started_ms + execution_ms, finished);
+	stamp(c, prisma, started_ms, started);
+	stamp(c, prisma, started_ms + execution_ms, finished);
 	snprintf(ms, sizeof(ms), "%ld", execution_ms);
 	if (!prisma) {
 		const char *params[8] = {m->version, m->name,  m->checksum, fingerprint,
@@ -397,8 +467,8 @@ int dbw_history__record_failure(dbw_conn *c, int prisma, const dbw_migration *m,
 	int rc;
 	const char *status = state == DBW_H_FAILED ? "failed" : "rolled_back";
 
-	iso_now(started_ms, started);
-	iso_now(dbw_now_ms(), now);
+	stamp(c, prisma, started_ms, started);
+	stamp(c, prisma, dbw_now_ms(), now);
 	if (!prisma) {
 		const char *params[8] = {m->version, m->name, m->checksum, fingerprint,
 		                         status,     started, actor,       logs};
@@ -454,7 +524,7 @@ int dbw_history__settle(dbw_conn *c, int prisma, const dbw_migration *m, int app
 	char now[40];
 	dbw_result *r = NULL;
 	int rc;
-	iso_now(dbw_now_ms(), now);
+	stamp(c, prisma, dbw_now_ms(), now);
 	if (!prisma) {
 		const char *params[4] = {m->version, applied ? "applied" : "rolled_back", now,
 		                         actor};

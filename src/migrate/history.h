@@ -38,6 +38,7 @@ typedef struct dbw_history {
 	int exists;
 	dbw_hrow *rows; /* in the order first recorded */
 	size_t count;
+	dbw_hrow **by_id; /* rows sorted by id, for lookups in O(log n); NULL while loading */
 } dbw_history;
 
 int dbw_history__is_prisma(const dbw_migration_set *set);
@@ -45,6 +46,9 @@ int dbw_history__ensure(dbw_conn *c, int prisma, dbw_error *err);
 int dbw_history__load(dbw_conn *c, int prisma, dbw_history *out, dbw_error *err);
 void dbw_history__free(dbw_history *h);
 const dbw_hrow *dbw_history__find(const dbw_history *h, const char *id);
+
+/* Whether one migration is recorded applied, reading only its rows. */
+int dbw_history__is_applied(dbw_conn *c, int prisma, const char *id, int *yes, dbw_error *err);
 
 /* Record m applied (replacing any failure record). Runs in the caller's transaction. */
 int dbw_history__record_applied(dbw_conn *c, int prisma, const dbw_migration *m,

@@ -43,6 +43,16 @@ void dbw_status_free(dbw_status *s)
 	free(s);
 }
 
+static int cmp_str_ptr(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int cmp_key_str(const void *key, const void *b)
+{
+	return strcmp((const char *)key, *(const char *const *)b);
+}
+
 static dbw_status_item *push(dbw_status *s)
 {
 	dbw_status_item *items = realloc(s->items, (s->count + 1) * sizeof(*items));
@@ -73,6 +83,7 @@ int dbw_status_build(dbw_status **out, dbw_conn *c, const dbw_migration_set *set
 	dbw_status *s = calloc(1, sizeof(*s));
 	dbw_history h;
 	const char *newest_applied = NULL;
+	const char **ids = NULL;
 	int prisma = dbw_history__is_prisma(set), rc;
 
 	*out = NULL;
@@ -119,10 +130,19 @@ int dbw_status_build(dbw_status **out, dbw_conn *c, const dbw_migration_set *set
 		    dbw_version_cmp(s->items[i].version, newest_applied) < 0)
 			s->items[i].out_of_order = 1;
 
+	/* The folder's ids, sorted, to find history rows whose file is gone. */
+	ids = malloc((set->count ? set->count : 1) * sizeof(*ids));
+	if (!ids)
+		goto oom;
+	for (size_t i = 0; i < set->count; i++)
+		ids[i] = set->items[i].id;
+	qsort(ids, set->count, sizeof(*ids), cmp_str_ptr);
 	for (size_t i = 0; i < h.count; i++) {
 		const dbw_hrow *row = &h.rows[i];
 		dbw_status_item *it;
-		if (dbw_migrations_find(set, row->id) || row->state == DBW_H_ROLLED_BACK)
+		if (row->state == DBW_H_ROLLED_BACK ||
+		    bsearch(row->id, ids, set->count, sizeof(*ids), cmp_key_str) ||
+		    dbw_migrations_find(set, row->id))
 			continue;
 		it = push(s);
 		if (!it)
@@ -160,9 +180,11 @@ int dbw_status_build(dbw_status **out, dbw_conn *c, const dbw_migration_set *set
 		}
 	}
 	dbw_history__free(&h);
+	free(ids);
 	*out = s;
 	return 0;
 oom:
+	free(ids);
 	dbw_history__free(&h);
 	dbw_status_free(s);
 	return dbw_error_set(err, DBW_ENOMEM, "out of memory");

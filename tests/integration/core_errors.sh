@@ -85,7 +85,7 @@ if [ -n "${PGHOST:-}" ]; then
 	run "$DBWARD" deploy
 	expect_rc 1 "postgres: syntax error in 3rd statement"
 	expect_in "$ERR" 'syntax error at or near ","' "postgres: the server's message"
-	expect_in "$ERR" "where: db/migrations/20240101000000_three.sql:5:29" "postgres: error at line 5 column 29"
+	expect_in "$ERR" "where: db/migrations/20240101000000_three.sql:5:28" "postgres: error at line 5 column 28 (the second comma)"
 	expect_eq "$(pg_schema -T dbward_migrations "$db")" "$before" "postgres: database unchanged"
 	run "$DBWARD" --json status
 	expect_eq "$(printf '%s' "$OUT" | jq -r '.migrations[0].state')" "failed" "postgres: status shows the failure"

@@ -65,9 +65,11 @@ pg_data_checksum() {
 	printf "%b" "$out" | sha256sum | cut -d' ' -f1
 }
 
-# pg_schema DBNAME -> pg_dump --schema-only, stable (no comments, no SET noise).
+# pg_schema [PG_DUMP_ARGS] DBNAME -> pg_dump --schema-only, stable: no comments, no SET
+# noise, and no \restrict lines (pg_dump 15.14+ writes a random key there).
 pg_schema() {
-	pg_dump --schema-only --no-owner --no-privileges "$@" | grep -vE '^(--|SET |SELECT pg_catalog.set_config)' | sed '/^$/d'
+	pg_dump --schema-only --no-owner --no-privileges "$@" |
+		grep -vE '^(--|SET |SELECT pg_catalog.set_config|\\restrict |\\unrestrict )' | sed '/^$/d'
 }
 
 # sqlite_checksum FILE -> hash of a full .dump.
