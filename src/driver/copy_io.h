@@ -10,10 +10,7 @@
 
 #include <stddef.h>
 #include <dbward/db.h>
-
-/* The native handles (the driver files pg.c and sqlite.c define them). */
-void *dbw_pg__native(dbw_conn *c);
-void *dbw_sqlite__native(dbw_conn *c);
+#include "driver/driver.h" /* dbw_pg__native, dbw_sqlite__native */
 
 /* One value of a row: p/len bytes (not NUL-terminated), or is_null;
  * is_blob marks SQLite BLOB bytes (bound back as a BLOB). */
