@@ -13,7 +13,7 @@
 set -euo pipefail
 : "${DBWARD:?}"
 ROWS=${ROWS:-1000000}
-RUNS=${RUNS:-3}
+RUNS=${RUNS:-5}
 work=$(mktemp -d /tmp/dbw-bench-copy.XXXXXX)
 cleanup() {
 	rm -rf "$work"
@@ -33,9 +33,10 @@ psql -XAtq -v ON_ERROR_STOP=1 -d bench_copy_dst -c "$schema"
 psql -XAtq -v ON_ERROR_STOP=1 -d bench_copy_src -c "insert into customers (email, full_name, phone, address, plan, created_at, notes)
   select 'customer' || g || '@example.com', 'Customer Number ' || g, '+1 202 555 ' || lpad((g % 10000)::text, 4, '0'),
     g || ' Main Street, Springfield', case when g % 3 = 0 then 'pro' else 'free' end,
-    timestamptz '2020-01-01' + g * interval '1 second', md5(g::text) || md5((g * 7)::text) || md5((g * 13)::text)
+    timestamptz '2020-01-01' + g * interval '1 second', md5(g::text) || md5((g * 7)::text)
   from generate_series(1, $ROWS) g; analyze customers;"
-size=$(psql -XAtq -d bench_copy_src -c "select pg_size_pretty(pg_total_relation_size('customers'))")
+size=$(psql -XAtq -d bench_copy_src -c "select pg_size_pretty(pg_relation_size('customers')) || ' table, '
+  || pg_size_pretty(pg_total_relation_size('customers')) || ' with indexes'")
 
 url() { case "${PGHOST:-localhost}" in /*) echo "postgresql://${PGUSER}:${PGPASSWORD:-}@/$1?host=$PGHOST&port=${PGPORT:-5432}";;
 	*) echo "postgresql://${PGUSER}:${PGPASSWORD:-}@${PGHOST:-localhost}:${PGPORT:-5432}/$1";; esac; }
@@ -65,11 +66,13 @@ echo "## copy: 1 M rows ($size), three sanitized columns"
 echo
 echo "PostgreSQL $(psql -XAtq -d postgres -c 'show server_version'), $(nproc) cores, runs: $RUNS"
 echo
-hyperfine --runs "$RUNS" --export-markdown "$work/copy.md" \
-	--prepare "dropdb --if-exists bench_copy_floor && createdb bench_copy_floor" \
+# Each run starts after a CHECKPOINT, so that neither side pays for the
+# other's dirty buffers; one warmup run each.
+hyperfine --runs "$RUNS" --warmup 1 --export-markdown "$work/copy.md" \
+	--prepare "dropdb --if-exists bench_copy_floor && createdb bench_copy_floor && psql -XAtqc CHECKPOINT postgres" \
 	-n "floor: pg_dump -Fc | pg_restore (no sanitization)" \
 	"pg_dump -Fc -t customers bench_copy_src | pg_restore -d bench_copy_floor" \
-	--prepare "true" \
+	--prepare "psql -XAtqc CHECKPOINT postgres" \
 	-n "dbward copy (hash_email, fake_name, fake_phone)" \
 	"$DBWARD -q copy --from production --to staging" >/dev/null
 cat "$work/copy.md"

@@ -69,6 +69,11 @@ char *dbw_catalog__qname(dbw_db_kind kind, const dbw_ctable *t);
 int dbw_pii__report(const dbw_catalog *cat, const size_t *sel, size_t n, const dbw_rules *rules,
                     dbw_pii_report **out, dbw_error *err);
 
+/* Drop the plain indexes of a large PostgreSQL target table, keeping their
+ * definitions in defs; build them again (copy_index.c). */
+int dbw_copy__indexes_drop(dbw_conn *dst, const dbw_ctable *t, dbw_strv *defs, dbw_error *err);
+int dbw_copy__indexes_create(dbw_conn *dst, const dbw_strv *defs, dbw_error *err);
+
 /* Tables dbward keeps for itself (history, stamp, audit, seeds): never copied. */
 int dbw_copy__internal_table(const char *table);
 

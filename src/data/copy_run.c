@@ -271,6 +271,7 @@ static int copy_table(run *r)
 	char *sq = dbw_catalog__qname(sk, t), *dq = dbw_catalog__qname(dk, t);
 	char *read_sql = NULL, *write_sql = NULL;
 	size_t nc = t->ncols ? t->ncols : 1;
+	dbw_strv index_defs = DBW_STRV_INIT;
 	int rc = 0, copying = 0;
 
 	r->rules = calloc(nc, sizeof(*r->rules));
@@ -321,7 +322,8 @@ static int copy_table(run *r)
 		goto done;
 	}
 	if (dk == DBW_DB_POSTGRES) {
-		if ((rc = dbw_conn_copy_in_start(r->dst, write_sql, r->err)) < 0)
+		if ((rc = dbw_copy__indexes_drop(r->dst, t, &index_defs, r->err)) < 0 ||
+		    (rc = dbw_conn_copy_in_start(r->dst, write_sql, r->err)) < 0)
 			goto done;
 		copying = 1;
 	} else if ((rc = dbw_conn_insert_prepare(r->dst, write_sql, &r->ins, r->err)) < 0) {
@@ -341,6 +343,8 @@ static int copy_table(run *r)
 			rc = dbw_conn_copy_in_end(r->dst, NULL, r->err);
 		}
 	}
+	if (rc == 0)
+		rc = dbw_copy__indexes_create(r->dst, &index_defs, r->err);
 	if (rc < 0 && r->err) {
 		/* Keep the server's context (it names the COPY line) after the table. */
 		char *ctx = dbw_strdup(r->err->where);
@@ -355,6 +359,7 @@ done:
 	if (rc == 0)
 		report(r, 1);
 	free_table_state(r);
+	dbw_strv_free(&index_defs);
 	free(scols);
 	free(dcols);
 	free(sq);

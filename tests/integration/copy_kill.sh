@@ -14,7 +14,8 @@ psql_q "$src" "$schema"
 psql_q "$dst" "$schema"
 # Big enough that streaming takes seconds: 1.5 M events of ~150 bytes.
 psql_q "$src" "insert into accounts (email, balance, pad) select 'user' || g || '@example.com', g, repeat('p', 50) from generate_series(1, 100000) g;
-insert into events (account_id, kind, payload) select 1 + g % 100000, 'login', md5(g::text) || repeat('x', 100) from generate_series(1, 1500000) g;"
+insert into events (account_id, kind, payload) select 1 + g % 100000, 'login', md5(g::text) || repeat('x', 100) from generate_series(1, 1500000) g;
+analyze;"
 psql_q "$dst" "insert into accounts (email, balance) values ('keep.me@staging.test', 7);
 insert into events (account_id, kind) values (1, 'staging-only');"
 
@@ -70,5 +71,15 @@ expect_rc 1 "copy failing on a row halfway"
 expect_in "$ERR" 'violates check constraint "no_late_rows"' "the server's reason is shown"
 expect_in "$ERR" 'copying table "public.events"' "the table is named"
 expect_eq "$(pg_data_checksum "$dst")" "$before" "target unchanged after a failed copy"
+
+# A unique index only the target has is built after the load and fails
+# there: the copy rolls back, and the index is still in place.
+psql_q "$dst" "alter table events drop constraint no_late_rows; create unique index events_kind_key on events (kind)"
+before=$(pg_data_checksum "$dst")
+run "$DBWARD" copy --from production --to staging
+expect_rc 1 "copy failing on a rebuilt unique index"
+expect_in "$ERR" 'could not create unique index "events_kind_key"' "the server's reason is shown"
+expect_eq "$(pg_data_checksum "$dst")" "$before" "target unchanged after the failed index build"
+expect_eq "$(psql_q "$dst" "select count(*) from pg_indexes where indexname = 'events_kind_key'")" "1" "the index is still there"
 
 done_testing

@@ -13,7 +13,10 @@ create table big (id bigint primary key, email text not null, full_name text, am
 create table parts (id int, region text, note text) partition by list (region);
 create table parts_eu partition of parts for values in ('eu');
 create table parts_us partition of parts for values in ('us');
-create table tree (id int primary key, parent int references tree (id), label text);"
+create table tree (id int primary key, parent int references tree (id), label text);
+create unique index big_email_key on big (email);
+create index big_amount_partial on big (amount) where amount > 1000;
+create index big_lower_name on big (lower(full_name));"
 # 47 more tables: t01..t23 in public, b24..b47 in billing, each referencing the one before.
 prev=""
 for i in $(seq -w 1 47); do
@@ -45,6 +48,7 @@ for i in $(seq -w 1 47); do
 	prev=$t
 done
 psql_q "$src" "$data"
+psql_q "$src" "analyze"
 
 cd "$T_DIR"
 cat >dbward.ini <<EOF
@@ -84,5 +88,9 @@ for t in parts tree public.t01 public.t23 billing.b24 billing.b47; do
 	expect_eq "$(psql_q "$dst" "$q")" "$(psql_q "$src" "$q")" "$t copied exactly"
 done
 expect_eq "$(psql_q "$dst" "select count(*) from parts_eu")" "2500" "partitioned rows routed to their partitions"
+# big's plain indexes were dropped for the load and built again (copy_index.c).
+idx="select string_agg(indexdef, E'\n' order by indexname) from pg_indexes where tablename = 'big'"
+expect_eq "$(psql_q "$dst" "$idx")" "$(psql_q "$src" "$idx")" "big's indexes rebuilt with their definitions"
+expect_eq "$(psql_q "$dst" "select bool_and(indisvalid) from pg_index where indrelid = 'big'::regclass")" "t" "rebuilt indexes valid"
 
 done_testing
