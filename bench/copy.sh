@@ -7,7 +7,7 @@
 #   dbward  dbward copy into a database that already has the schema, three
 #           columns sanitized (hash_email, fake_name, fake_phone): TRUNCATE,
 #           COPY through the rules, setval, one transaction
-# Both measured in one run with hyperfine; results as markdown on stdout.
+# Both measured in one run, in turns; results as markdown on stdout.
 # greenmask: measured too when a Debian or npm package of it exists.
 # Usage: DBWARD=build/dbward scripts/with-postgres.sh bash bench/copy.sh
 set -euo pipefail
@@ -64,29 +64,40 @@ gm_npm=$(npm view greenmask version 2>/dev/null || true)
 
 echo "## copy: 1 M rows ($size), three sanitized columns"
 echo
-echo "PostgreSQL $(psql -XAtq -d postgres -c 'show server_version'), $(nproc) cores, runs: $RUNS"
+echo "PostgreSQL $(psql -XAtq -d postgres -c 'show server_version'), $(nproc) cores, runs: $RUNS (interleaved)"
 echo
-# Each run starts after a CHECKPOINT, so that neither side pays for the
-# other's dirty buffers; one warmup run each.
-hyperfine --runs "$RUNS" --warmup 1 --export-markdown "$work/copy.md" \
-	--prepare "dropdb --if-exists bench_copy_floor && createdb bench_copy_floor && psql -XAtqc CHECKPOINT postgres" \
-	-n "floor: pg_dump -Fc | pg_restore (no sanitization)" \
-	"pg_dump -Fc -t customers bench_copy_src | pg_restore -d bench_copy_floor" \
-	--prepare "psql -XAtqc CHECKPOINT postgres" \
-	-n "dbward copy (hash_email, fake_name, fake_phone)" \
-	"$DBWARD -q copy --from production --to staging" >/dev/null
-cat "$work/copy.md"
-echo
-python3 - "$work/copy.md" "$ROWS" <<'PY'
-import re, sys
-rows = int(sys.argv[2])
-means = []
-for line in open(sys.argv[1]):
-    m = re.match(r"\|\s*`?(.+?)`?\s*\|\s*([0-9.]+)", line)
-    if m and not line.startswith("| Command"):
-        means.append((m.group(1), float(m.group(2))))
-floor, ours = means[0][1], means[1][1]
-print(f"floor {rows / floor:,.0f} rows/s; dbward {rows / ours:,.0f} rows/s; ratio {floor / ours:.2f}x of the floor (target >= 0.70x)")
+# The two are run in turns (floor, dbward, floor, dbward, ...) so that load
+# from elsewhere on the machine hits both alike; each run starts after a
+# CHECKPOINT so that neither pays for the other's dirty buffers.
+floor_cmd="pg_dump -Fc -t customers bench_copy_src | pg_restore -d bench_copy_floor"
+ours_cmd="dbward -q copy --from production --to staging"
+export PATH="$(dirname "$(readlink -f "$DBWARD")"):$PATH"
+now() { date +%s.%N; }
+: >"$work/floor.t"; : >"$work/ours.t"
+for i in $(seq 0 "$RUNS"); do
+	dropdb --if-exists bench_copy_floor 2>/dev/null && createdb bench_copy_floor
+	psql -XAtqc CHECKPOINT postgres
+	t0=$(now); bash -c "$floor_cmd"; t1=$(now)
+	psql -XAtqc CHECKPOINT postgres
+	t2=$(now); $ours_cmd; t3=$(now)
+	# Run 0 is a warmup for both.
+	[ "$i" -gt 0 ] && { echo "$t1 - $t0" | bc >>"$work/floor.t"; echo "$t3 - $t2" | bc >>"$work/ours.t"; }
+done
+python3 - "$work/floor.t" "$work/ours.t" "$ROWS" "$floor_cmd" "$ours_cmd" <<'PY'
+import statistics, sys
+floor = [float(x) for x in open(sys.argv[1])]
+ours = [float(x) for x in open(sys.argv[2])]
+rows = int(sys.argv[3])
+print("| command | median [s] | min [s] | max [s] | rows/s (median) |")
+print("| --- | ---: | ---: | ---: | ---: |")
+for name, cmd, t in (("floor", sys.argv[4], floor), ("dbward", sys.argv[5], ours)):
+    m = statistics.median(t)
+    cmd = cmd.replace("|", "\\|")
+    print(f"| {name}: `{cmd}` | {m:.2f} | {min(t):.2f} | {max(t):.2f} | {rows / m:,.0f} |")
+print()
+print(f"dbward / floor, rows per second: {statistics.median(floor) / statistics.median(ours):.2f}x by median, "
+      f"{min(floor) / min(ours):.2f}x by best run (target >= 0.70x)")
+print("per run (floor, dbward): " + ", ".join(f"{a:.1f}/{b:.1f}" for a, b in zip(floor, ours)))
 PY
 echo
 # Correctness of what was measured: row counts, no source email, joins keep working.
