@@ -109,6 +109,7 @@ typedef struct dbw_sanitizer dbw_sanitizer;
  *         DBW_SANITIZE_KEY_MIN (the hint says how to make one); DBW_ENOMEM.
  */
 int dbw_sanitizer_new(dbw_sanitizer **out, const char *key, dbw_error *err);
+/** Free a sanitizer (its key wiped); NULL is accepted. A sanitizer serves one thread at a time. */
 void dbw_sanitizer_free(dbw_sanitizer *s);
 
 /**
