@@ -255,6 +255,50 @@ int dbw_resolve(dbw_conn *c, const dbw_migration_set *set, const char *version, 
 int dbw_migration_new(const char *dir, dbw_format format, const char *name, char **path_out,
                       dbw_error *err);
 
+/* ---- rollback and baseline ---- */
+
+typedef struct dbw_rollback_options {
+	int steps;             /**< how many applied migrations to roll back, newest first (default 1) */
+	const char *to;        /**< roll back every applied migration newer than this version instead */
+	int dry_run;           /**< plan and report; change nothing */
+	long lock_wait_ms;     /**< deploy lock wait; <0 forever (default 60000) */
+	const char *actor;     /**< NULL: user@host */
+	dbw_event_fn on_event; /**< START / DONE per migration, or NULL */
+	void *ctx;
+} dbw_rollback_options;
+
+#define DBW_ROLLBACK_OPTIONS_INIT {1, NULL, 0, 60000, NULL, NULL, NULL}
+
+/**
+ * Run the down SQL of the newest applied migrations (dbward, dbmate and
+ * golang-migrate folders; Prisma and Flyway folders have no down SQL), each
+ * in a transaction together with the removal of its history row, newest
+ * first. Everything is checked before anything runs: every chosen migration
+ * must have a down section. Policy (refusing rollback in a protected
+ * environment) is the caller's, through the policy layer.
+ * *result_out (may be NULL) lists the steps as dbw_deploy does.
+ * @return 0; DBW_EUSAGE for a format without down migrations, a migration
+ *         with an empty down section, or --to naming an unknown version;
+ *         DBW_EHISTORY when the history is not clean (failed, modified,
+ *         missing); DBW_ESQL when a down migration failed (err->where is
+ *         file:line:col); DBW_ELOCK.
+ */
+int dbw_rollback(dbw_conn *c, const dbw_migration_set *set, const dbw_rollback_options *opts,
+		 dbw_deploy_result **result_out, dbw_error *err);
+
+/**
+ * Baseline: record every migration up to and including version as applied
+ * without running it, for a database whose schema already matches them
+ * (adopting an existing database; Prisma's documented baselining does the
+ * same with `migrate resolve --applied`). Refused when the history already
+ * records any migration.
+ * @param count_out  migrations recorded (may be NULL)
+ * @return 0; DBW_ENOTFOUND for an unknown version; DBW_EHISTORY when the
+ *         history is not empty; DBW_ESQL; DBW_ELOCK.
+ */
+int dbw_baseline(dbw_conn *c, const dbw_migration_set *set, const char *version,
+		 size_t *count_out, dbw_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -9,9 +9,6 @@
 #include "migrate/deploy.h"
 #include "util/util.h"
 
-/* The advisory lock key: "dbward" in ASCII, so that it is recognisable in
- * pg_locks and does not collide with application keys by accident. */
-#define DEPLOY_LOCK_KEY 0x646277617264LL
 
 void dbw_deploy_result_free(dbw_deploy_result *r)
 {
@@ -339,7 +336,7 @@ static int run_atomic(deploy_ctx *d, dbw_deploy_result *res, dbw_error *err)
 }
 
 /* Refuse to deploy over a history that does not match the folder. */
-static int check_history(const dbw_status *s, dbw_error *err)
+int dbw_deploy__check_history(const dbw_status *s, dbw_error *err)
 {
 	for (size_t i = 0; i < s->count; i++) {
 		const dbw_status_item *it = &s->items[i];
@@ -453,7 +450,7 @@ int dbw_deploy(dbw_conn *c, const dbw_migration_set *set, const dbw_deploy_optio
 		    err);
 		if (rc < 0)
 			goto done;
-		rc = dbw_conn_lock(c, DEPLOY_LOCK_KEY, d.o->lock_wait_ms, err);
+		rc = dbw_conn_lock(c, DBW_DEPLOY_LOCK_KEY, d.o->lock_wait_ms, err);
 		if (rc < 0)
 			goto done;
 		locked = 1;
@@ -464,7 +461,7 @@ int dbw_deploy(dbw_conn *c, const dbw_migration_set *set, const dbw_deploy_optio
 	rc = dbw_status_build(&s, c, set, err);
 	if (rc < 0)
 		goto done;
-	rc = check_history(s, err);
+	rc = dbw_deploy__check_history(s, err);
 	if (rc < 0)
 		goto done;
 	rc = plan(&d, s, res, err);
@@ -481,7 +478,7 @@ int dbw_deploy(dbw_conn *c, const dbw_migration_set *set, const dbw_deploy_optio
 done:
 	if (locked) {
 		dbw_error ignored = DBW_ERROR_INIT;
-		dbw_conn_unlock(c, DEPLOY_LOCK_KEY, &ignored);
+		dbw_conn_unlock(c, DBW_DEPLOY_LOCK_KEY, &ignored);
 		dbw_error_clear(&ignored);
 	}
 	res->total_ms = (long)(dbw_monotonic_ms() - t0);

@@ -7,6 +7,15 @@
 #include <dbward/migrate.h>
 #include "migrate/history.h"
 
+/* The advisory lock key of deploy, rollback and baseline: "dbward" in
+ * ASCII, recognisable in pg_locks and unlikely to collide with an
+ * application's keys. */
+#define DBW_DEPLOY_LOCK_KEY 0x646277617264LL
+
+/* Refuse work over a history that does not match the folder: a failed
+ * migration that needs resolve, a modified one, a missing one. */
+int dbw_deploy__check_history(const dbw_status *s, dbw_error *err);
+
 /* Split m's up SQL with the engine's parser and choose how it must run.
  * step->stmts offsets index m->content. */
 int dbw_plan__step(dbw_db_kind kind, const dbw_migration *m, dbw_deploy_step *step, dbw_error *err);

@@ -553,3 +553,15 @@ int dbw_history__settle(dbw_conn *c, int prisma, const dbw_migration *m, int app
 	}
 	return dbw_history__record_applied(c, 1, m, NULL, dbw_now_ms(), 0, actor, err);
 }
+
+int dbw_history__forget(dbw_conn *c, int prisma, const dbw_migration *m, dbw_error *err)
+{
+	const char *params[1] = {m->id};
+	dbw_result *r = NULL;
+	int rc = dbw_conn_query(c,
+				prisma ? "DELETE FROM _prisma_migrations WHERE migration_name = $1"
+				       : "DELETE FROM dbward_migrations WHERE version = $1",
+				1, params, &r, err);
+	dbw_result_free(r);
+	return rc;
+}

@@ -58,6 +58,9 @@ int dbw_history__record_applied(dbw_conn *c, int prisma, const dbw_migration *m,
 int dbw_history__record_failure(dbw_conn *c, int prisma, const dbw_migration *m,
                                 const char *fingerprint, dbw_hstate state, int64_t started_ms,
                                 const char *logs, const char *actor, dbw_error *err);
+/* Remove m's history (a rollback). Runs in the caller's transaction. */
+int dbw_history__forget(dbw_conn *c, int prisma, const dbw_migration *m, dbw_error *err);
+
 /* For resolve: set the state of a failed record. */
 int dbw_history__settle(dbw_conn *c, int prisma, const dbw_migration *m, int applied,
                         const char *actor, dbw_error *err);

@@ -4,7 +4,7 @@
 source "$DBW_TESTLIB"
 cd "$T_DIR"
 
-for cmd in deploy status resolve new init env version help; do
+for cmd in deploy status resolve rollback baseline new init env version help; do
 	run "$DBWARD" "$cmd" --help
 	expect_rc 0 "$cmd --help"
 	expect_in "$OUT" "usage: dbward $cmd" "$cmd --help prints its usage"
@@ -34,6 +34,15 @@ expect_rc 2 "deploy --to without a value"
 expect_in "$ERR" 'needs a value' "deploy --to: says it needs a value"
 run "$DBWARD" deploy --lock-timeout soon
 expect_rc 2 "deploy --lock-timeout with a bad duration"
+run "$DBWARD" rollback 1 2
+expect_rc 2 "rollback with two counts"
+run "$DBWARD" rollback zero
+expect_rc 2 "rollback with a bad count"
+expect_in "$ERR" 'rollback takes a positive count or --to VERSION, not "zero"' "rollback: bad count message"
+run "$DBWARD" baseline
+expect_rc 2 "baseline without a version"
+run "$DBWARD" baseline 1 2
+expect_rc 2 "baseline with two versions"
 run "$DBWARD" frobnicate
 expect_rc 2 "unknown command"
 expect_in "$ERR" 'unknown command "frobnicate"' "unknown command: message"
