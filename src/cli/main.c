@@ -17,18 +17,14 @@ extern const dbw_command cmd_new_def;
 extern const dbw_command cmd_deploy_def;
 extern const dbw_command cmd_status_def;
 extern const dbw_command cmd_resolve_def;
+extern const dbw_command cmd_rollback_def;
+extern const dbw_command cmd_baseline_def;
 extern const dbw_command cmd_copy_def;
 
 static const dbw_command *const commands[] = {
     &cmd_init_def,   &cmd_env_def,     &cmd_new_def,  &cmd_deploy_def,
-    &cmd_status_def, &cmd_resolve_def, &cmd_help_def, &cmd_version_def,
-    &cmd_copy_def,
-extern const dbw_command cmd_rollback_def;
-extern const dbw_command cmd_baseline_def;
-
-static const dbw_command *const commands[] = {
-    &cmd_init_def,   &cmd_env_def,     &cmd_new_def,  &cmd_deploy_def,
     &cmd_status_def, &cmd_resolve_def, &cmd_rollback_def, &cmd_baseline_def, &cmd_help_def, &cmd_version_def,
+    &cmd_copy_def,
 };
 
 const dbw_command *cli_find_command(const char *name)
