@@ -306,6 +306,10 @@ static int run(dbw_cli *cli, int argc, char **argv)
 		goto fail;
 	if ((rc = cli_connect(cli, dst_env, 1, &dst, &err)) < 0)
 		goto fail;
+	/* The target's TRUNCATE waits for its users' locks at most lock_timeout. */
+	if (dst_env->lock_timeout_ms > 0 &&
+	    (rc = dbw_conn_set_lock_timeout(dst, dst_env->lock_timeout_ms, &err)) < 0)
+		goto fail;
 	if (deploy && (rc = cli_migrations(cli, &set, &err)) < 0)
 		goto fail;
 	if ((rc = dbw_copy_schema_sync(src, dst, set, NULL, &deployed, &err)) < 0)

@@ -570,6 +570,13 @@ int dbw_copy(dbw_conn *src, dbw_conn *dst, const dbw_copy_options *opts,
 		goto done;
 	}
 
+	/* COPY text travels between two servers whose encodings may differ: both
+	 * sides speak UTF-8 and each server converts (SQLite is UTF-8 already). */
+	if ((dbw_conn_kind(src) == DBW_DB_POSTGRES &&
+	     (rc = dbw_conn_exec(src, "SET client_encoding TO 'UTF8'", err)) < 0) ||
+	    (dbw_conn_kind(dst) == DBW_DB_POSTGRES &&
+	     (rc = dbw_conn_exec(dst, "SET client_encoding TO 'UTF8'", err)) < 0))
+		goto done;
 	/* One snapshot for every read of the source; it is never written. */
 	rc = dbw_conn_exec(src,
 	                   dbw_conn_kind(src) == DBW_DB_POSTGRES

@@ -174,4 +174,24 @@ expect_eq "$(pg_data_checksum "$dst")" "$before" "failed copy left the target un
 run "$DBWARD" copy --from production --to staging --tables users,orders
 expect_rc 0 "--tables users,orders"
 
+# Encodings: a LATIN1 source copies into a UTF-8 target character for character.
+lat="t_copy_sanitize_latin1_$$_$RANDOM"
+createdb -T template0 -E LATIN1 --locale=C "$lat" && T_DBS+=("$lat")
+utf=$(pg_newdb utf)
+export PGCLIENTENCODING=UTF8
+psql_q "$lat" "create table words (id int primary key, w text); insert into words values (1, 'café crème'), (2, 'Ärger über Öl');"
+psql_q "$utf" "create table words (id int primary key, w text);"
+cat >>dbward.ini <<EOF
+
+[env.legacy]
+url = $(pg_url "$lat")
+
+[env.review]
+url = $(pg_url "$utf")
+EOF
+run "$DBWARD" copy --from legacy --to review
+expect_rc 0 "LATIN1 source into a UTF-8 target"
+expect_eq "$(psql_q "$utf" "select string_agg(w, '|' order by id) from words")" "café crème|Ärger über Öl" "text converted, not mangled"
+unset PGCLIENTENCODING
+
 done_testing
