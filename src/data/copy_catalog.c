@@ -206,6 +206,7 @@ static int load_sqlite(dbw_conn *c, dbw_catalog *cat, dbw_error *err)
 			continue;
 		t = &cat->tables[cat->count++];
 		t->schema = dbw_strdup("main");
+		t->unqualified = 1;
 		t->name = dbw_strdup(name);
 		t->oid = dbw_strdup(name);
 		t->est_rows = -1;
@@ -394,7 +395,7 @@ done:
 char *dbw_catalog__qname(dbw_db_kind kind, const dbw_ctable *t)
 {
 	char *s = NULL, *n = dbw_sql_quote_ident(kind, t->name), *out;
-	if (kind == DBW_DB_SQLITE)
+	if (kind == DBW_DB_SQLITE || t->unqualified)
 		return n;
 	s = dbw_sql_quote_ident(kind, t->schema);
 	out = s && n ? dbw_sprintf("%s.%s", s, n) : NULL;

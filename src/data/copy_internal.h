@@ -33,6 +33,7 @@ typedef struct dbw_ctable {
 	char *name;
 	char *oid; /* PostgreSQL pg_class oid as text; SQLite: the name */
 	int partitioned;
+	int unqualified;    /* from SQLite: name it without a schema on PostgreSQL too */
 	long long est_rows; /* reltuples, -1 unknown */
 	dbw_ccol *cols;     /* copied columns in attnum order (generated ones left out) */
 	size_t ncols;

@@ -120,10 +120,20 @@ static int emit_values(run *r, const dbw_field *v, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		if (i)
 			dbw_buf_putc(&r->out, '\t');
-		if (v[i].is_null)
+		if (v[i].is_null) {
 			dbw_buf_put(&r->out, "\\N", 2);
-		else
+		} else if (v[i].is_blob) {
+			/* A SQLite BLOB becomes bytea's hex form, \x..., its backslash escaped. */
+			static const char hex[] = "0123456789abcdef";
+			dbw_buf_put(&r->out, "\\\\x", 3);
+			for (size_t k = 0; k < v[i].len; k++) {
+				unsigned char b = (unsigned char)v[i].p[k];
+				dbw_buf_putc(&r->out, hex[b >> 4]);
+				dbw_buf_putc(&r->out, hex[b & 15]);
+			}
+		} else {
 			dbw_copytext_escape(v[i].p, v[i].len, &r->out);
+		}
 	}
 	dbw_buf_putc(&r->out, '\n');
 	return flush(r, 0);

@@ -59,6 +59,12 @@ EOF
 	expect_not_in "$dump" "0199" "PostgreSQL phone absent from the SQLite target"
 	expect_eq "$(sqlite3 dst.sqlite3 "select count(*) from orders o join users u on u.email = o.user_email")" "2" "join holds after PostgreSQL to SQLite"
 	expect_eq "$(sqlite3 dst.sqlite3 "select sum(total) from orders")" "30.0" "numbers arrive as numbers (REAL column)"
+	# And back: SQLite into PostgreSQL through COPY (BLOB -> bytea).
+	run "$DBWARD" copy --from production --to staging
+	expect_rc 0 "SQLite to PostgreSQL"
+	expect_eq "$(psql_q "$pg" "select count(*) from orders o join users u on u.email = o.user_email")" "2" "join holds in PostgreSQL"
+	expect_eq "$(psql_q "$pg" "select encode(avatar, 'hex') from users where id = 1")" "00ff10" "BLOB arrives as bytea"
+	expect_eq "$(psql_q "$pg" "select count(*) from users where email like 'canary%'")" "0" "SQLite canaries absent from PostgreSQL"
 fi
 
 done_testing
