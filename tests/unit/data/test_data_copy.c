@@ -260,6 +260,57 @@ static void test_data_copy__needs_key_and_unprotected(void **state)
 	dbw_rules_free(rules);
 }
 
+static void history(dbw_conn *c, const char *rows)
+{
+	char sql[512];
+	exec_ok(
+	    c, "CREATE TABLE dbward_migrations (version TEXT PRIMARY KEY, name TEXT, checksum TEXT,"
+	       " status TEXT)");
+	snprintf(sql, sizeof(sql), "INSERT INTO dbward_migrations VALUES %s", rows);
+	exec_ok(c, sql);
+}
+
+static void test_data_copy__schema_check(void **state)
+{
+	fixture *f = *state;
+	dbw_schema_check *c = NULL;
+	dbw_error err = DBW_ERROR_INIT;
+	/* Neither has a history: the same. */
+	assert_int_equal(dbw_copy_schema_check(f->src, f->dst, &c, &err), 0);
+	assert_int_equal(c->state, DBW_SCHEMA_SAME);
+	dbw_schema_check_free(c);
+	history(f->src, "('1', 'a', 'aa', 'applied'), ('2', 'b', 'bb', 'applied'), "
+	                "('3', 'c', 'cc', 'failed')");
+	history(f->dst, "('1', 'a', 'aa', 'applied')");
+	assert_int_equal(dbw_copy_schema_check(f->src, f->dst, &c, &err), 0);
+	assert_int_equal(c->state, DBW_SCHEMA_BEHIND);
+	assert_int_equal(c->n_missing, 1);
+	assert_string_equal(c->source_version, "2");
+	assert_string_equal(c->difference, "The target lacks 1 migration the source has applied "
+	                                   "(source at 2, target at 1).");
+	dbw_schema_check_free(c);
+	assert_int_equal(dbw_copy_schema_sync(f->src, f->dst, NULL, NULL, NULL, &err),
+	                 DBW_EPENDING);
+	assert_string_equal(err.message, "target is behind the source's migration version");
+	dbw_error_clear(&err);
+	exec_ok(f->dst, "INSERT INTO dbward_migrations VALUES ('2', 'b', 'XX', 'applied')");
+	assert_int_equal(dbw_copy_schema_check(f->src, f->dst, &c, &err), 0);
+	assert_int_equal(c->state, DBW_SCHEMA_DIFFERS);
+	assert_string_equal(c->difference, "2 has different checksums.");
+	dbw_schema_check_free(c);
+	exec_ok(f->dst, "UPDATE dbward_migrations SET checksum = 'bb' WHERE version = '2';"
+	                "INSERT INTO dbward_migrations VALUES ('4', 'd', 'dd', 'applied')");
+	assert_int_equal(dbw_copy_schema_sync(f->src, f->dst, NULL, &c, NULL, &err), DBW_EDRIFT);
+	assert_string_equal(err.detail, "The target has 4, which the source has not applied.");
+	assert_int_equal(c->state, DBW_SCHEMA_DIFFERS);
+	dbw_schema_check_free(c);
+	dbw_error_clear(&err);
+	exec_ok(f->dst, "DELETE FROM dbward_migrations WHERE version = '4'");
+	assert_int_equal(dbw_copy_schema_sync(f->src, f->dst, NULL, &c, NULL, &err), 0);
+	assert_int_equal(c->state, DBW_SCHEMA_SAME);
+	dbw_schema_check_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -268,6 +319,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_data_copy__sqlite_to_sqlite, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_data_copy__pii_guard_refuses, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_data_copy__failure_leaves_target, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_data_copy__schema_check, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_data_copy__needs_key_and_unprotected, setup,
 	                                    teardown),
 	};
