@@ -229,6 +229,23 @@ static int load_sqlite(dbw_conn *c, dbw_catalog *cat, dbw_error *err)
 			}
 		dbw_result_free(cols);
 		cols = NULL;
+		/* No planner statistics to ask: count, for the progress bar's total. */
+		{
+			char *q = dbw_sql_quote_ident(DBW_DB_SQLITE, name);
+			char *sql = q ? dbw_sprintf("select count(*) from %s", q) : NULL;
+			free(q);
+			if (!sql) {
+				rc = oom(err);
+				goto done;
+			}
+			rc = dbw_conn_query(c, sql, 0, NULL, &cols, err);
+			free(sql);
+			if (rc < 0)
+				goto done;
+			t->est_rows = atoll(dbw_result_value(cols, 0, 0));
+			dbw_result_free(cols);
+			cols = NULL;
+		}
 	}
 	for (i = 0; i < cat->count; i++) {
 		const char *name = cat->tables[i].name;
