@@ -60,6 +60,8 @@ hyperfine --warmup 3 --runs 30 --style basic --export-markdown "$work/st.md" \
 	-n "dbward status" "DATABASE_URL=$url $DBWARD status" >/dev/null
 cat "$work/st.md"
 
+# The same migrations in SQLite's dialect (no now(), no timestamptz).
+sed -i 's/timestamptz/text/g; s/DEFAULT now()/DEFAULT CURRENT_TIMESTAMP/g' db/migrations/*.sql
 db="$work/bench.sqlite3"
 echo
 echo "### SQLite: deploy $N migrations (runs: $RUNS)"

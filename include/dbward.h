@@ -20,6 +20,7 @@
 #include "dbward/db.h"
 #include "dbward/migrate.h"
 #include "dbward/copy.h"
+#include "dbward/data.h"
 
 /** The library's version, e.g. "0.1.0". */
 const char *dbw_version(void);

@@ -17,6 +17,11 @@ extern const dbw_command cmd_new_def;
 extern const dbw_command cmd_deploy_def;
 extern const dbw_command cmd_status_def;
 extern const dbw_command cmd_resolve_def;
+extern const dbw_command cmd_seed_def;
+extern const dbw_command cmd_reset_def;
+extern const dbw_command cmd_truncate_def;
+extern const dbw_command cmd_setup_def;
+extern const dbw_command cmd_wait_def;
 extern const dbw_command cmd_rollback_def;
 extern const dbw_command cmd_baseline_def;
 extern const dbw_command cmd_copy_def;
@@ -25,6 +30,11 @@ static const dbw_command *const commands[] = {
     &cmd_init_def,   &cmd_env_def,     &cmd_new_def,  &cmd_deploy_def,
     &cmd_status_def, &cmd_resolve_def, &cmd_rollback_def, &cmd_baseline_def, &cmd_help_def, &cmd_version_def,
     &cmd_copy_def,
+    &cmd_seed_def,
+    &cmd_reset_def,
+    &cmd_truncate_def,
+    &cmd_setup_def,
+    &cmd_wait_def,
 };
 
 const dbw_command *cli_find_command(const char *name)
