@@ -20,6 +20,8 @@
 #include "dbward/db.h"
 #include "dbward/migrate.h"
 #include "dbward/copy.h"
+#include "dbward/policy.h"
+#include "dbward/backup.h"
 #include "dbward/data.h"
 
 /** The library's version, e.g. "0.1.0". */

@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "cli.h"
+#include "prompt.h"
 
 static int run(dbw_cli *cli, int argc, char **argv);
 
@@ -32,6 +33,7 @@ static int run(dbw_cli *cli, int argc, char **argv)
 		return ex;
 	if ((rc = cli_env(cli, &env, &err)) < 0 || (rc = cli_migrations(cli, &set, &err)) < 0 ||
 	    (rc = cli_connect(cli, env, 1, &conn, &err)) < 0 ||
+	    (rc = cli_guard(cli, conn, env, "baseline", NULL, NULL, &err)) < 0 ||
 	    (rc = dbw_baseline(conn, set, argv[optind], &n, &err)) < 0) {
 		ex = cli_fail(cli, &err);
 		goto done;

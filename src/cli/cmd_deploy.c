@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "prompt.h"
 
 static int run(dbw_cli *cli, int argc, char **argv);
 
@@ -23,6 +24,11 @@ const dbw_command cmd_deploy_def = {
     "      --to VERSION           stop after VERSION (inclusive)\n"
     "      --atomic               all pending migrations in one transaction: all or nothing\n"
     "      --lock-timeout DUR     how long to wait for another deploy (default 60s); exit 8\n"
+    "      --skip-backup          protected environment: deploy without the verified backup\n"
+    "      --reason TEXT          why (required with --skip-backup; audited)\n"
+    "\n"
+    "A protected environment gets a verified backup first (dbward backup); the deploy\n"
+    "stops when it fails. An unstamped database is stamped with the environment.\n"
     "\n"
     "Exit status: 0 applied (or nothing to do); 1 a migration failed; 2 usage or\n"
     "configuration; 3 refused by policy; 6 history problem; 8 lock not acquired.\n"};
@@ -129,6 +135,8 @@ static int run(dbw_cli *cli, int argc, char **argv)
 	                                         {"to", required_argument, NULL, 't'},
 	                                         {"atomic", no_argument, NULL, 'a'},
 	                                         {"lock-timeout", required_argument, NULL, 'l'},
+	                                         {"skip-backup", no_argument, NULL, 'S'},
+	                                         {"reason", required_argument, NULL, 'R'},
 	                                         {NULL, 0, NULL, 0}};
 	dbw_deploy_options opts = DBW_DEPLOY_OPTIONS_INIT;
 	dbw_error err = DBW_ERROR_INIT;
@@ -138,6 +146,13 @@ static int run(dbw_cli *cli, int argc, char **argv)
 	dbw_deploy_result *res = NULL;
 	progress_ctx pc;
 	const char *lock_wait = NULL;
+	dbw_guard_options guard = DBW_GUARD_OPTIONS_INIT;
+	dbw_guard_result guarded;
+	dbw_backup *backup = NULL;
+	const char *skip_reason = NULL;
+	int skip_backup = 0;
+	dbw_project *project = NULL;
+	int64_t t0 = dbw_now_ms();
 	int c, ex = 0, rc;
 
 	memset(&pc, 0, sizeof(pc));
@@ -153,6 +168,10 @@ static int run(dbw_cli *cli, int argc, char **argv)
 			opts.atomic = 1;
 		else if (c == 'l')
 			lock_wait = optarg;
+		else if (c == 'S')
+			skip_backup = 1;
+		else if (c == 'R')
+			skip_reason = optarg;
 	}
 	if ((ex = cli_check_args(cli, &cmd_deploy_def, argc, argv, 0, 0)) != 0)
 		return ex;
@@ -170,10 +189,27 @@ static int run(dbw_cli *cli, int argc, char **argv)
 	opts.lock_timeout_ms = env->lock_timeout_ms;
 	if ((rc = cli_connect(cli, env, 1, &conn, &err)) < 0)
 		goto fail;
+	guard.started_ms = t0;
+	if ((rc = cli_project(cli, &project, &err)) < 0 ||
+	    (rc = cli_guard(cli, conn, env, "deploy", &guard, &guarded, &err)) < 0 ||
+	    (!opts.dry_run &&
+	     (rc = dbw_backup_before_deploy(conn, env, project, skip_backup, skip_reason,
+	                                    cli->command_line, &backup, &err)) < 0))
+		goto fail;
+	if (backup)
+		cli_note(cli, "dbward: verified backup of %s: %s\n", env->name, backup->path);
 	cli_note(cli, "dbward: deploying %s to %s (%s)\n", dbw_format_name(set->format), env->name,
 	         dbw_conn_url_redacted(conn));
 
 	rc = dbw_deploy(conn, set, &opts, &res, &err);
+	if (!opts.dry_run)
+		dbw_audit_finish(conn, env, project, "deploy", cli->command_line, t0, rc, &err,
+		                 NULL);
+	/* The first successful deploy stamps the database (a failed one leaves it as it was). */
+	if (rc == 0 && !opts.dry_run && !guarded.is_stamped &&
+	    dbw_stamp_ensure(conn, env->name, NULL, NULL, NULL) < 0)
+		cli_warn(cli, "could not stamp database \"%s\" as %s; run \"dbward stamp %s\"\n",
+		         dbw_conn_database(conn), env->name, env->name);
 	cli_progress_finish(&pc.bar);
 	if (rc < 0)
 		goto fail;
@@ -220,6 +256,7 @@ fail:
 	}
 done:
 	json_decref(pc.applied);
+	dbw_backup_free(backup);
 	dbw_deploy_result_free(res);
 	dbw_conn_close(conn);
 	dbw_migrations_free(set);

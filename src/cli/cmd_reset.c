@@ -77,6 +77,8 @@ static int run(dbw_cli *cli, int argc, char **argv)
 	}
 	cli_note(cli, "dbward: resetting %s (%s)\n", env->name, dbw_conn_url_redacted(conn));
 	rc = dbw_reset(conn, env, set, seeds, &opts, &res, &err);
+	if (rc != DBW_EPOLICY) /* a refusal is audited below, in the local log */
+		dbw_audit_finish(conn, env, p, "reset", cli->command_line, 0, rc, &err, NULL);
 	if (rc < 0)
 		goto fail;
 	if (cli->json) {
@@ -107,6 +109,8 @@ static int run(dbw_cli *cli, int argc, char **argv)
 	ex = 0;
 	goto done;
 fail:
+	if (env && rc == DBW_EPOLICY) /* every refusal on a protected environment is audited */
+		dbw_audit_finish(NULL, env, p, "reset", cli->command_line, 0, rc, &err, NULL);
 	if (cli->json && res) {
 		/* What happened before the failure: the drop is committed once deploy starts. */
 		json_t *doc = json_object();

@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "cli.h"
+#include "prompt.h"
 
 static int run(dbw_cli *cli, int argc, char **argv);
 
@@ -47,7 +48,8 @@ static int run(dbw_cli *cli, int argc, char **argv)
 		goto fail;
 	if ((rc = cli_migrations(cli, &set, &err)) < 0)
 		goto fail;
-	if ((rc = cli_connect(cli, env, 1, &conn, &err)) < 0)
+	if ((rc = cli_connect(cli, env, 1, &conn, &err)) < 0 ||
+	    (rc = cli_guard(cli, conn, env, "resolve", NULL, NULL, &err)) < 0)
 		goto fail;
 	if ((rc = dbw_resolve(conn, set, version, applied, &err)) < 0)
 		goto fail;

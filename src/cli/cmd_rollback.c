@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "prompt.h"
 
 static int run(dbw_cli *cli, int argc, char **argv);
 
@@ -66,9 +67,11 @@ static int run(dbw_cli *cli, int argc, char **argv)
 	opts.on_event = on_event;
 	opts.ctx = cli;
 	if ((rc = cli_env(cli, &env, &err)) < 0 || (rc = cli_migrations(cli, &set, &err)) < 0 ||
-	    (rc = cli_connect(cli, env, 1, &conn, &err)) < 0)
+	    (rc = cli_connect(cli, env, 1, &conn, &err)) < 0 ||
+	    (rc = cli_guard(cli, conn, env, "rollback", NULL, NULL, &err)) < 0)
 		goto fail;
 	rc = dbw_rollback(conn, set, &opts, &res, &err);
+	dbw_audit_finish(conn, env, cli->project, "rollback", cli->command_line, 0, rc, &err, NULL);
 	if (rc < 0)
 		goto fail;
 	if (cli->json) {

@@ -60,6 +60,9 @@ static int run(dbw_cli *cli, int argc, char **argv)
 	if ((rc = cli_connect(cli, env, 1, &conn, &err)) < 0)
 		goto fail;
 	rc = dbw_seed_run(conn, env, set, &opts, &res, &err);
+	if (rc != DBW_EPOLICY) /* a refusal is audited below, in the local log */
+		dbw_audit_finish(opts.dry_run ? NULL : conn, env, p, opts.dry_run ? "read" : "seed",
+		                 cli->command_line, 0, rc, &err, NULL);
 	if (rc < 0)
 		goto fail;
 	if (cli->json) {
@@ -76,6 +79,9 @@ static int run(dbw_cli *cli, int argc, char **argv)
 	ex = 0;
 	goto done;
 fail:
+	if (env && rc == DBW_EPOLICY) /* every refusal on a protected environment is audited */
+		dbw_audit_finish(NULL, env, p, opts.dry_run ? "read" : "seed", cli->command_line, 0,
+		                 rc, &err, NULL);
 	if (cli->json) {
 		json_t *doc = json_object();
 		if (res)

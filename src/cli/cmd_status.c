@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "prompt.h"
 
 static int run(dbw_cli *cli, int argc, char **argv);
 
@@ -139,6 +140,8 @@ static int run(dbw_cli *cli, int argc, char **argv)
 	if ((rc = cli_migrations(cli, &set, &err)) < 0)
 		goto fail;
 	if ((rc = cli_connect(cli, env, 1, &conn, &err)) < 0)
+		goto fail;
+	if ((rc = cli_guard(cli, conn, env, "status", NULL, NULL, &err)) < 0)
 		goto fail;
 	if ((rc = dbw_status_build(&s, conn, set, &err)) < 0)
 		goto fail;

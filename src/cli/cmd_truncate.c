@@ -58,6 +58,8 @@ static int run(dbw_cli *cli, int argc, char **argv)
 	if ((rc = cli_connect(cli, env, 1, &conn, &err)) < 0)
 		goto fail;
 	rc = dbw_truncate(conn, env, seeds, &opts, &res, &err);
+	if (rc != DBW_EPOLICY) /* a refusal is audited below, in the local log */
+		dbw_audit_finish(conn, env, p, "truncate", cli->command_line, 0, rc, &err, NULL);
 	if (rc < 0)
 		goto fail;
 	if (cli->json) {
@@ -83,6 +85,8 @@ static int run(dbw_cli *cli, int argc, char **argv)
 	ex = 0;
 	goto done;
 fail:
+	if (env && rc == DBW_EPOLICY) /* every refusal on a protected environment is audited */
+		dbw_audit_finish(NULL, env, p, "truncate", cli->command_line, 0, rc, &err, NULL);
 	ex = cli_fail(cli, &err);
 done:
 	dbw_truncate_result_free(res);

@@ -25,11 +25,20 @@ extern const dbw_command cmd_wait_def;
 extern const dbw_command cmd_rollback_def;
 extern const dbw_command cmd_baseline_def;
 extern const dbw_command cmd_copy_def;
+extern const dbw_command cmd_stamp_def;
+extern const dbw_command cmd_doctor_def;
+extern const dbw_command cmd_check_def;
+extern const dbw_command cmd_backup_def;
+extern const dbw_command cmd_backups_def;
+extern const dbw_command cmd_restore_def;
+extern const dbw_command cmd_audit_def;
 
 static const dbw_command *const commands[] = {
     &cmd_init_def,   &cmd_env_def,     &cmd_new_def,  &cmd_deploy_def,
     &cmd_status_def, &cmd_resolve_def, &cmd_rollback_def, &cmd_baseline_def, &cmd_help_def, &cmd_version_def,
     &cmd_copy_def,
+    &cmd_stamp_def,  &cmd_doctor_def,  &cmd_check_def, &cmd_backup_def,
+    &cmd_backups_def, &cmd_restore_def, &cmd_audit_def,
     &cmd_seed_def,
     &cmd_reset_def,
     &cmd_truncate_def,

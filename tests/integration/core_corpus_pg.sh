@@ -41,7 +41,7 @@ corpus_case() {
 		esac
 	done < <(reference_files "$dir" "$format")
 	local sa sb
-	sa=$(pg_schema -T dbward_migrations -T _prisma_migrations -T dbward_prisma_fingerprints "$a")
+	sa=$(pg_schema -T dbward_migrations -T _prisma_migrations -T dbward_prisma_fingerprints -T dbward_environment "$a")
 	sb=$(pg_schema "$b")
 	if [ "$sa" = "$sb" ]; then ok "$name: schema identical to psql's"; else
 		not_ok "$name: schema differs from psql's"; diff <(echo "$sa") <(echo "$sb") | head -20; fi

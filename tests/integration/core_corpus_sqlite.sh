@@ -25,7 +25,7 @@ expect_eq "$(sqlite3 "$T_DIR/a.sqlite3" "select count(*) from _prisma_migrations
 for d in $(ls -d "$dir"/*/ | sort); do
 	sqlite3 -bail "$T_DIR/b.sqlite3" <"${d}migration.sql" || not_ok "sqlite3 failed on $d"
 done
-sa=$(sqlite3 "$T_DIR/a.sqlite3" "select sql from sqlite_schema where name not in ('_prisma_migrations', 'dbward_prisma_fingerprints') and name not like 'sqlite_autoindex_%' and sql is not null order by type, name")
+sa=$(sqlite3 "$T_DIR/a.sqlite3" "select sql from sqlite_schema where name not in ('_prisma_migrations', 'dbward_prisma_fingerprints', 'dbward_environment') and name not like 'sqlite_autoindex_%' and sql is not null order by type, name")
 sb=$(sqlite3 "$T_DIR/b.sqlite3" "select sql from sqlite_schema where sql is not null order by type, name")
 if [ "$sa" = "$sb" ]; then ok "pingvin: schema identical to the sqlite3 shell's"; else
 	not_ok "pingvin: schema differs"; diff <(echo "$sa") <(echo "$sb") | head; fi
