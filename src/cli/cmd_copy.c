@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "prompt.h"
 
 static int run(dbw_cli *cli, int argc, char **argv);
 
@@ -197,6 +198,32 @@ static void print_summary(dbw_cli *cli, const dbw_env *from, const dbw_env *to,
 	       res->n_sequences, res->n_sequences == 1 ? "" : "s");
 }
 
+/* --allow-unreviewed is an override: it goes to the audit log (local, and
+ * the target's dbward_audit table), naming every column copied as is. */
+static void audit_unreviewed(dbw_cli *cli, const dbw_project *p, dbw_conn *dst, const dbw_env *from,
+                             const dbw_env *to, const dbw_pii_report *rep)
+{
+	dbw_audit_entry e = DBW_AUDIT_ENTRY_INIT;
+	dbw_error err = DBW_ERROR_INIT;
+	dbw_buf detail = DBW_BUF_INIT;
+	dbw_buf_printf(&detail,
+	               "copied from %s to %s with --allow-unreviewed; unreviewed:", from->name,
+	               to->name);
+	for (size_t i = 0; i < rep->count; i++)
+		dbw_buf_printf(&detail, "%s %s.%s.%s (%s)", i ? "," : "", rep->items[i].schema,
+		               rep->items[i].table, rep->items[i].column, rep->items[i].reason);
+	e.environment = from->name;
+	e.operation = "copy";
+	e.database = dbw_conn_database(dst);
+	e.command_line = cli->command_line;
+	e.outcome = "allowed";
+	e.detail = dbw_buf_cstr(&detail);
+	if (dbw_audit_record(dst, p, &e, &err) < 0)
+		cli_warn(cli, "could not write the audit record: %s\n", err.message);
+	dbw_error_clear(&err);
+	dbw_buf_free(&detail);
+}
+
 static int load_rules(dbw_cli *cli, const char *path, dbw_rules **out, dbw_error *err)
 {
 	dbw_project *p = NULL;
@@ -297,6 +324,9 @@ static int run(dbw_cli *cli, int argc, char **argv)
 	ro.connect_timeout_ms = src_env->connect_timeout_ms;
 	if ((rc = dbw_conn_open(&src, src_env->url, &ro, &err)) < 0)
 		goto fail;
+	/* The source: identity and stamp checked, the read audited (policy). */
+	if ((rc = cli_guard(cli, src, src_env, "read", NULL, NULL, &err)) < 0)
+		goto fail;
 	if (check_only) {
 		ex = check_rules(cli, src, rules, tables, &err);
 		goto done;
@@ -305,6 +335,10 @@ static int run(dbw_cli *cli, int argc, char **argv)
 	if ((rc = dbw_sanitizer_new(&key_check, NULL, &err)) < 0)
 		goto fail;
 	if ((rc = cli_connect(cli, dst_env, 1, &dst, &err)) < 0)
+		goto fail;
+	/* The target: identity, stamp and the policy for copy-into (a protected
+	 * one was refused above already; [env.NAME] deny = copy-into here). */
+	if ((rc = cli_guard(cli, dst, dst_env, "copy-into", NULL, NULL, &err)) < 0)
 		goto fail;
 	/* The target's TRUNCATE waits for its users' locks at most lock_timeout. */
 	if (dst_env->lock_timeout_ms > 0 &&
@@ -333,13 +367,13 @@ static int run(dbw_cli *cli, int argc, char **argv)
 	if (rc < 0)
 		goto fail;
 	if (res->pii && res->pii->count) {
-		/* Recorded in the audit table once the policy layer lands. */
 		cli_warn(cli,
 		         "copied %zu unreviewed personal-looking column%s as is "
 		         "(--allow-unreviewed):\n",
 		         res->pii->count, res->pii->count == 1 ? "" : "s");
 		if (!cli->json)
 			print_pii(cli, res->pii, stderr);
+		audit_unreviewed(cli, p, dst, src_env, dst_env, res->pii);
 	}
 	print_summary(cli, src_env, dst_env, res, deployed);
 	ex = 0;

@@ -174,6 +174,26 @@ expect_eq "$(pg_data_checksum "$dst")" "$before" "failed copy left the target un
 run "$DBWARD" copy --from production --to staging --tables users,orders
 expect_rc 0 "--tables users,orders"
 
+# The audit log names the columns an --allow-unreviewed copy let through.
+expect_in "$(cat .dbward/audit.log 2>/dev/null)" "with --allow-unreviewed; unreviewed: public.users.api_token (token)" \
+	"--allow-unreviewed is audited with the columns"
+
+# The policy guard: a target database stamped for another environment is refused.
+cat >>dbward.ini <<EOF
+
+[env.qa]
+url = $(pg_url "$dst")
+EOF
+run "$DBWARD" stamp qa
+expect_rc 0 "the target's database stamped as qa"
+before=$(pg_data_checksum "$dst")
+run "$DBWARD" copy --from production --to staging
+expect_rc 3 "a target stamped for another environment is refused"
+expect_in "$ERR" "dbward: refused:" "refusal label"
+expect_in "$ERR" 'is stamped qa, not staging' "the stamp is named"
+expect_eq "$(pg_data_checksum "$dst")" "$before" "target untouched"
+psql_q "$dst" "drop table dbward_environment"
+
 # Encodings: a LATIN1 source copies into a UTF-8 target character for character.
 lat="t_copy_sanitize_latin1_$$_$RANDOM"
 createdb -T template0 -E LATIN1 --locale=C "$lat" && T_DBS+=("$lat")
