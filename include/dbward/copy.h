@@ -267,8 +267,9 @@ int dbw_copy_schema_sync(dbw_conn *src, dbw_conn *dst, const dbw_migration_set *
 
 /**
  * Refuse a protected target environment before anything connects
- * (DESIGN.md: "B must not be protected"). The policy layer's guard takes
- * this place once it lands (identity and stamp checks too).
+ * (DESIGN.md: "B must not be protected"). After connecting, callers run
+ * dbw_guard for "copy-into" on the target (identity, stamp, deny =) and
+ * for "read" on the source.
  * @return 0; DBW_EPOLICY for a protected target.
  */
 int dbw_copy_check_target(const dbw_env *target, dbw_error *err);

@@ -313,7 +313,7 @@ static int run(dbw_cli *cli, int argc, char **argv)
 	if (!check_only) {
 		if ((rc = dbw_env_resolve(&dst_env, p, to, &err)) < 0)
 			goto fail;
-		/* Before anything connects. The policy layer's guard goes here. */
+		/* Before anything connects; the guard runs after connecting too. */
 		if ((rc = dbw_copy_check_target(dst_env, &err)) < 0)
 			goto fail;
 	}

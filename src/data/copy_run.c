@@ -562,7 +562,7 @@ int dbw_copy(dbw_conn *src, dbw_conn *dst, const dbw_copy_options *opts,
 	r.err = err;
 	r.started_ms = dbw_monotonic_ms();
 	if (opts->target_protected) {
-		/* The policy layer's guard call belongs here too (identity, stamp). */
+		/* Defence in depth: the command refused already (dbw_copy_check_target). */
 		rc =
 		    dbw_error_set(err, DBW_EPOLICY, "cannot copy into protected environment \"%s\"",
 		                  opts->target_name ? opts->target_name : dbw_conn_database(dst));
