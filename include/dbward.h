@@ -20,6 +20,7 @@
 #include "dbward/db.h"
 #include "dbward/migrate.h"
 #include "dbward/copy.h"
+#include "dbward/schema.h"
 #include "dbward/policy.h"
 #include "dbward/backup.h"
 #include "dbward/data.h"

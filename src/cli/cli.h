@@ -41,6 +41,8 @@ int cli_env(dbw_cli *cli, dbw_env **out, dbw_error *err);
 /* Connect to env (migration_url when for_migrations). *out caller-owned. */
 int cli_connect(dbw_cli *cli, const dbw_env *env, int for_migrations, dbw_conn **out,
                 dbw_error *err);
+/* Connect to env's url to read only: a SQLite file opens read-only and is never created. */
+int cli_connect_read_only(dbw_cli *cli, const dbw_env *env, dbw_conn **out, dbw_error *err);
 /* Load the project's migration folder. *out caller-owned. */
 int cli_migrations(dbw_cli *cli, dbw_migration_set **out, dbw_error *err);
 
@@ -90,6 +92,11 @@ void cli_progress_init(cli_progress *p, dbw_cli *cli, size_t total);
 /* Redraw for `done` of total, with a label; drawn only once work has taken > 300 ms. */
 void cli_progress_update(cli_progress *p, size_t done, const char *label);
 void cli_progress_finish(cli_progress *p);
+
+/* Drop this process's shadow databases on SIGINT / SIGTERM / SIGHUP (shadow_signals.c). */
+void cli_shadow_guard(void);
+/* A dbw_event_fn drawing the replay's progress; ctx is a cli_progress whose cli is set. */
+void cli_replay_progress(const dbw_event *ev, void *ctx);
 
 /* The command table (main.c). */
 const dbw_command *cli_find_command(const char *name);

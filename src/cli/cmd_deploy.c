@@ -25,13 +25,18 @@ const dbw_command cmd_deploy_def = {
     "      --atomic               all pending migrations in one transaction: all or nothing\n"
     "      --lock-timeout DUR     how long to wait for another deploy (default 60s); exit 8\n"
     "      --skip-backup          protected environment: deploy without the verified backup\n"
-    "      --reason TEXT          why (required with --skip-backup; audited)\n"
+    "      --allow-drift          protected environment: deploy although the live schema\n"
+    "                             differs from what the applied migrations produce\n"
+    "      --reason TEXT          why (required with --skip-backup / --allow-drift; audited)\n"
     "\n"
-    "A protected environment gets a verified backup first (dbward backup); the deploy\n"
-    "stops when it fails. An unstamped database is stamped with the environment.\n"
+    "A protected environment is first checked for drift (its applied migrations replayed\n"
+    "in a shadow database; exit 5 on a difference), then gets a verified backup (dbward\n"
+    "backup); the deploy stops when either fails. An unstamped database is stamped with\n"
+    "the environment after its first successful deploy.\n"
     "\n"
     "Exit status: 0 applied (or nothing to do); 1 a migration failed; 2 usage or\n"
-    "configuration; 3 refused by policy; 6 history problem; 8 lock not acquired.\n"};
+    "configuration; 3 refused by policy; 5 drift (protected environment); 6 history\n"
+    "problem; 8 lock not acquired.\n"};
 
 typedef struct progress_ctx {
 	dbw_cli *cli;
@@ -129,6 +134,43 @@ static json_t *plan_json(const dbw_deploy_result *res)
 	return arr;
 }
 
+/* Issue 5, item 6: before touching a protected environment, replay its
+ * applied migrations in a shadow database and refuse on drift, unless
+ * --allow-drift --reason (audited). Unprotected environments pass. */
+static int drift_check(dbw_cli *cli, dbw_conn *conn, const dbw_env *env, dbw_project *project,
+                       const dbw_migration_set *set, int allow_drift, const char *reason,
+                       dbw_error *err)
+{
+	dbw_drift_options dopt = DBW_DRIFT_OPTIONS_INIT;
+	char *setup;
+	int rc;
+	if (!env->is_protected)
+		return 0;
+	if (allow_drift && (!reason || !*reason))
+		return dbw_error_set(err, DBW_EUSAGE, "--allow-drift needs --reason \"...\"");
+	dopt.live_url = env->migration_url ? env->migration_url : env->url;
+	dopt.shadow_url = dbw_shadow_url_for(env, project);
+	setup = dbw_shadow_setup_for(env, project);
+	dopt.setup_path = setup;
+	cli_shadow_guard();
+	cli_note(cli, "dbward: checking %s for drift (shadow replay)\n", env->name);
+	rc = dbw_drift_guard(conn, env, set, &dopt, allow_drift, NULL, err);
+	free(setup);
+	if (rc == 0 && allow_drift) {
+		dbw_audit_entry e = DBW_AUDIT_ENTRY_INIT;
+		dbw_error ignored = DBW_ERROR_INIT;
+		e.environment = env->name;
+		e.operation = "allow-drift";
+		e.database = dbw_conn_database(conn);
+		e.command_line = cli->command_line;
+		e.outcome = "allowed";
+		e.detail = reason;
+		dbw_audit_record(conn, project, &e, &ignored);
+		dbw_error_clear(&ignored);
+	}
+	return rc;
+}
+
 static int run(dbw_cli *cli, int argc, char **argv)
 {
 	static const struct option longopts[] = {{"dry-run", no_argument, NULL, 'n'},
@@ -137,6 +179,7 @@ static int run(dbw_cli *cli, int argc, char **argv)
 	                                         {"lock-timeout", required_argument, NULL, 'l'},
 	                                         {"skip-backup", no_argument, NULL, 'S'},
 	                                         {"reason", required_argument, NULL, 'R'},
+	                                         {"allow-drift", no_argument, NULL, 'D'},
 	                                         {NULL, 0, NULL, 0}};
 	dbw_deploy_options opts = DBW_DEPLOY_OPTIONS_INIT;
 	dbw_error err = DBW_ERROR_INIT;
@@ -150,7 +193,7 @@ static int run(dbw_cli *cli, int argc, char **argv)
 	dbw_guard_result guarded;
 	dbw_backup *backup = NULL;
 	const char *skip_reason = NULL;
-	int skip_backup = 0;
+	int skip_backup = 0, allow_drift = 0;
 	dbw_project *project = NULL;
 	int64_t t0 = dbw_now_ms();
 	int c, ex = 0, rc;
@@ -172,6 +215,8 @@ static int run(dbw_cli *cli, int argc, char **argv)
 			skip_backup = 1;
 		else if (c == 'R')
 			skip_reason = optarg;
+		else if (c == 'D')
+			allow_drift = 1;
 	}
 	if ((ex = cli_check_args(cli, &cmd_deploy_def, argc, argv, 0, 0)) != 0)
 		return ex;
@@ -192,6 +237,8 @@ static int run(dbw_cli *cli, int argc, char **argv)
 	guard.started_ms = t0;
 	if ((rc = cli_project(cli, &project, &err)) < 0 ||
 	    (rc = cli_guard(cli, conn, env, "deploy", &guard, &guarded, &err)) < 0 ||
+	    (!opts.dry_run &&
+	     (rc = drift_check(cli, conn, env, project, set, allow_drift, skip_reason, &err)) < 0) ||
 	    (!opts.dry_run &&
 	     (rc = dbw_backup_before_deploy(conn, env, project, skip_backup, skip_reason,
 	                                    cli->command_line, &backup, &err)) < 0))

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "data_output.h"
+#include "prompt.h"
 
 static int run(dbw_cli *cli, int argc, char **argv);
 
@@ -41,6 +42,7 @@ static int run(dbw_cli *cli, int argc, char **argv)
 	dbw_seed_set *seeds = NULL;
 	dbw_reset_result *res = NULL;
 	int c, ex = 0, rc;
+	int guard_rc = 0; /* the guard audits its own refusals */
 
 	while ((c = cli_getopt(cli, &cmd_reset_def, argc, argv, "", longopts, &ex)) != 0) {
 		if (c < 0)
@@ -64,6 +66,15 @@ static int run(dbw_cli *cli, int argc, char **argv)
 		goto fail;
 	if ((rc = cli_connect(cli, env, 1, &conn, &err)) < 0)
 		goto fail;
+	/* Identity and stamp: a reset whose URL reaches another environment's
+	 * database (say, the one stamped production) stops here. The data layer
+	 * has already asked for any plain confirmation, so yes = 1. */
+	{
+		dbw_guard_options g = DBW_GUARD_OPTIONS_INIT;
+		g.yes = 1;
+		if ((guard_rc = rc = cli_guard(cli, conn, env, "reset", &g, NULL, &err)) < 0)
+			goto fail;
+	}
 	if (dbw_data_needs_confirmation(env, DBW_DATA_RESET)) {
 		if (cli->yes) {
 			opts.confirmed = 1;
@@ -109,7 +120,7 @@ static int run(dbw_cli *cli, int argc, char **argv)
 	ex = 0;
 	goto done;
 fail:
-	if (env && rc == DBW_EPOLICY) /* every refusal on a protected environment is audited */
+	if (env && rc == DBW_EPOLICY && guard_rc == 0) /* every refusal on a protected environment is audited */
 		dbw_audit_finish(NULL, env, p, "reset", cli->command_line, 0, rc, &err, NULL);
 	if (cli->json && res) {
 		/* What happened before the failure: the drop is committed once deploy starts. */

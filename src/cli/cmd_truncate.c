@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "data_output.h"
+#include "prompt.h"
 
 static int run(dbw_cli *cli, int argc, char **argv);
 
@@ -38,6 +39,7 @@ static int run(dbw_cli *cli, int argc, char **argv)
 	dbw_seed_set *seeds = NULL;
 	dbw_truncate_result *res = NULL;
 	int c, ex = 0, rc;
+	int guard_rc = 0; /* the guard audits its own refusals */
 
 	while ((c = cli_getopt(cli, &cmd_truncate_def, argc, argv, "", longopts, &ex)) != 0) {
 		if (c < 0)
@@ -57,6 +59,15 @@ static int run(dbw_cli *cli, int argc, char **argv)
 		goto fail;
 	if ((rc = cli_connect(cli, env, 1, &conn, &err)) < 0)
 		goto fail;
+	/* Identity and stamp: a truncate whose URL reaches another environment's
+	 * database (say, the one stamped production) stops here. The data layer
+	 * has already asked for any plain confirmation, so yes = 1. */
+	{
+		dbw_guard_options g = DBW_GUARD_OPTIONS_INIT;
+		g.yes = 1;
+		if ((guard_rc = rc = cli_guard(cli, conn, env, "truncate", &g, NULL, &err)) < 0)
+			goto fail;
+	}
 	rc = dbw_truncate(conn, env, seeds, &opts, &res, &err);
 	if (rc != DBW_EPOLICY) /* a refusal is audited below, in the local log */
 		dbw_audit_finish(conn, env, p, "truncate", cli->command_line, 0, rc, &err, NULL);
@@ -85,7 +96,7 @@ static int run(dbw_cli *cli, int argc, char **argv)
 	ex = 0;
 	goto done;
 fail:
-	if (env && rc == DBW_EPOLICY) /* every refusal on a protected environment is audited */
+	if (env && rc == DBW_EPOLICY && guard_rc == 0) /* every refusal on a protected environment is audited */
 		dbw_audit_finish(NULL, env, p, "truncate", cli->command_line, 0, rc, &err, NULL);
 	ex = cli_fail(cli, &err);
 done:

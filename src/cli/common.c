@@ -52,3 +52,12 @@ int cli_migrations(dbw_cli *cli, dbw_migration_set **out, dbw_error *err)
 	return dbw_migrations_load(out, dbw_project_migrations_dir(p), dbw_project_root(p), format,
 	                           err);
 }
+
+int cli_connect_read_only(dbw_cli *cli, const dbw_env *env, dbw_conn **out, dbw_error *err)
+{
+	dbw_connect_options opts = DBW_CONNECT_OPTIONS_INIT;
+	opts.connect_timeout_ms = env->connect_timeout_ms;
+	opts.read_only = 1;
+	opts.create = 0;
+	return dbw_conn_open(out, env->url, &opts, err);
+}

@@ -25,6 +25,9 @@ extern const dbw_command cmd_wait_def;
 extern const dbw_command cmd_rollback_def;
 extern const dbw_command cmd_baseline_def;
 extern const dbw_command cmd_copy_def;
+extern const dbw_command cmd_schema_def;
+extern const dbw_command cmd_diff_def;
+extern const dbw_command cmd_verify_def;
 extern const dbw_command cmd_stamp_def;
 extern const dbw_command cmd_doctor_def;
 extern const dbw_command cmd_check_def;
@@ -44,6 +47,9 @@ static const dbw_command *const commands[] = {
     &cmd_truncate_def,
     &cmd_setup_def,
     &cmd_wait_def,
+    &cmd_schema_def,
+    &cmd_diff_def,
+    &cmd_verify_def,
 };
 
 const dbw_command *cli_find_command(const char *name)

@@ -96,7 +96,7 @@ if [ -n "${PGHOST:-}" ]; then
 	# A wrong password.
 	user_url=$(pg_url "$db" | sed "s#://[^:]*:[^@]*@#://$PGUSER:$PW@#")
 	PGPASSWORD= DATABASE_URL=$user_url run "$DBWARD" status
-	if printf '%s' "$ERR" | grep -q "password authentication failed"; then
+	if grep -q "password authentication failed" <<<"$ERR"; then
 		expect_rc 1 "wrong password"
 		expect_in "$ERR" "hint:" "wrong password: hint"
 		no_password "wrong password"

@@ -27,9 +27,8 @@ run env DATABASE_URL="sqlite:$FRESH" "$DBWARD" setup
 expect_rc 0 "fresh database"
 run env DATABASE_URL="sqlite:$DBF" "$DBWARD" setup
 expect_rc 0 "database set up"
+DATABASE_URL="sqlite:$DBF" "$DBWARD" -q stamp development
 sqlite3 "$DBF" "PRAGMA foreign_keys=ON;
-  CREATE TABLE dbward_environment (name TEXT NOT NULL);
-  INSERT INTO dbward_environment VALUES ('development');
   INSERT INTO team (name) VALUES ('blue');
   INSERT INTO player (team_id, name) VALUES (2, 'x');
   CREATE TABLE stray (a INTEGER PRIMARY KEY, b INTEGER REFERENCES team (id));
@@ -44,7 +43,7 @@ expect_eq "$(printf '%s' "$OUT" | jq -r '.seed.applied')" "1" "seeded again"
 expect_eq "$(schema "$DBF")" "$(schema "$FRESH")" "schema equals a fresh deploy's"
 expect_eq "$(sqlite3 "$DBF" "select group_concat(name) from team")" "red" "only seed data"
 expect_eq "$(sqlite3 "$DBF" "select count(*) from player") $(sqlite3 "$DBF" "select count(*) from log")" "0 0" "other data gone"
-expect_eq "$(sqlite3 "$DBF" "select name from dbward_environment")" "development" "the stamp is kept"
+expect_eq "$(sqlite3 "$DBF" "select environment from dbward_environment")" "development" "the stamp is kept"
 expect_eq "$(sqlite3 "$DBF" "PRAGMA freelist_count")" "0" "file vacuumed"
 
 run env DATABASE_URL="sqlite:$DBF" "$DBWARD" --json reset --no-seed

@@ -77,17 +77,21 @@ run dbw --json seed --all
 expect_eq "$(printf '%s' "$OUT" | jq -r '.applied')" "3" "--all re-runs every seed"
 expect_eq "$(psql_q "$DB" "select count(*) from color")" "3" "upserts keep the data as it was"
 
-# the environment's own folder
+# the environment's own folder (one database plays each environment in turn:
+# re-stamp it, or the stamp check refuses the other environment's commands)
+dbw --env test stamp test >/dev/null 2>&1
 run dbw --env test seed
 expect_rc 0 "test environment seeds"
 expect_eq "$(psql_q "$DB" "select count(*) from color where id = 99")" "1" "test/ seeds ran for test"
 
 # --- protected environment ---
+dbw --env production stamp production >/dev/null 2>&1
+expect_eq "$(psql_q "$DB" "select environment from dbward_environment")" "production" "re-stamped as production"
 SUM=$(pg_data_checksum "$DB")
 run dbw --env production seed --all
 expect_rc 3 "seed refused in production"
 expect_in "$ERR" "dbward: refused: seed is not allowed in production" "refusal message"
-expect_in "$ERR" "hint: Add \"allow = seed\" to [env.production]" "refusal hint"
+expect_in "$ERR" 'add "allow = seed" to [env.production]' "refusal hint"
 expect_eq "$(pg_data_checksum "$DB")" "$SUM" "production data untouched"
 run dbw --env production seed --dry-run
 expect_rc 0 "a dry run only reads: allowed in production"
@@ -101,10 +105,10 @@ allow = seed
 INI
 run dbw --env production seed --all
 expect_rc 3 "allowed seed still needs --confirm"
-expect_in "$ERR" "dbward: refused: seed in production needs --confirm" "confirm message"
+expect_in "$ERR" "dbward: refused: seed on production needs the database name typed to confirm" "confirm message"
 run dbw --env production --confirm not_this_one seed --all
 expect_rc 3 "a wrong --confirm"
-expect_in "$ERR" "detail: --confirm \"not_this_one\" does not match the live database \"$DB\"." "mismatch detail"
+expect_in "$ERR" "confirmation \"not_this_one\" does not match the database \"$DB\" of production" "mismatch detail"
 expect_eq "$(pg_data_checksum "$DB")" "$SUM" "production data untouched"
 run dbw --env production --confirm "$DB" --json seed
 expect_rc 0 "seed in production with allow and --confirm"

@@ -27,9 +27,9 @@ SQL
 cd "$P" || exit 1
 dbw() { DATABASE_URL=$URL "$DBWARD" "$@"; }
 
-run dbw deploy
+run dbw --env test deploy
 expect_rc 0 "deploy"
-run dbw seed
+run dbw --env test seed
 expect_rc 0 "seed"
 psql_q "$DB" "
   INSERT INTO team (name) VALUES ('a'), ('b');
