@@ -21,6 +21,7 @@
 #include "dbward/migrate.h"
 #include "dbward/lint.h"
 #include "dbward/sum.h"
+#include "dbward/copy.h"
 #include "dbward/schema.h"
 #include "dbward/policy.h"
 #include "dbward/backup.h"

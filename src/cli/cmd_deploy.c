@@ -173,8 +173,17 @@ static int drift_check(dbw_cli *cli, dbw_conn *conn, const dbw_env *env, dbw_pro
 {
 	dbw_drift_options dopt = DBW_DRIFT_OPTIONS_INIT;
 	char *setup;
-	int rc;
+	int rc, has_history = 0;
 	if (!env->is_protected)
+		return 0;
+	/* A database dbward has never deployed to has no applied migrations to
+	 * compare with: what it holds is adopted (see dbward baseline), not drift. */
+	if ((rc = dbw_conn_table_exists(conn,
+	                                set->format == DBW_FORMAT_PRISMA ? "_prisma_migrations"
+	                                                                 : "dbward_migrations",
+	                                &has_history, err)) < 0)
+		return rc;
+	if (!has_history)
 		return 0;
 	if (allow_drift && (!reason || !*reason))
 		return dbw_error_set(err, DBW_EUSAGE, "--allow-drift needs --reason \"...\"");
