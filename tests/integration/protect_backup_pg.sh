@@ -27,7 +27,11 @@ P="$T_DIR/proj"
 mkdir -p "$P/db/migrations" && cd "$P"
 printf -- '-- migrate:up\nALTER TABLE customers ADD COLUMN phone text;\n' >db/migrations/20240101000000_phone.sql
 write_ini() { # BACKUP_DIR [EXTRA LINE]
+	# customers and recent predate the migrations: the shadow database that
+	# the drift check replays into needs them too (shadow_setup).
 	cat >dbward.ini <<INI
+[project]
+shadow_setup = shadow_setup.sql
 [env.production]
 url = $(pg_url "$PROD")
 backup_dir = $1
@@ -37,6 +41,11 @@ url = $(pg_url "$SCRATCH")
 INI
 }
 
+cat >shadow_setup.sql <<'SQL'
+create table customers (id int primary key, email text, joined date);
+create view recent as select * from customers where joined > date '2024-06-01';
+create sequence invoice_no start 1000;
+SQL
 SCHEMA0=$(schema_of "$PROD")
 SUM0=$(user_sum "$PROD")
 

@@ -19,7 +19,11 @@ for f in "$PROD" "$DEV"; do
 		insert into customers select i, 'c' || i || '@example.com' from g"
 done
 printf -- '-- migrate:up\nCREATE TABLE orders (id integer);\n\n-- migrate:down\nDROP TABLE orders;\n' >db/migrations/20240101000000_orders.sql
+# customers predates the migrations: the drift check's shadow needs it too.
+printf 'create table customers (id integer primary key, email text);\n' >shadow_setup.sql
 cat >dbward.ini <<INI
+[project]
+shadow_setup = shadow_setup.sql
 [env.development]
 url = sqlite:$DEV
 [env.production]
