@@ -38,6 +38,7 @@ if command -v npm >/dev/null; then
 		[ -x "$work/npm/node_modules/.bin/dbmate" ] && dbmate="$work/npm/node_modules/.bin/dbmate"
 fi
 
+if [ -z "${ONLY_SQLITE:-}" ]; then
 url="postgresql://${PGUSER}:${PGPASSWORD:-}@${PGHOST:-localhost}:${PGPORT:-5432}/bench_deploy"
 fresh="dropdb --if-exists bench_deploy && createdb bench_deploy"
 fresh_hist="$fresh && psql -XAtq -d bench_deploy -f $work/hist.sql"
@@ -60,6 +61,8 @@ hyperfine --warmup 3 --runs 30 --style basic --export-markdown "$work/st.md" \
 	-n "dbward status" "DATABASE_URL=$url $DBWARD status" >/dev/null
 cat "$work/st.md"
 
+fi
+
 # The same migrations in SQLite's dialect (no now(), no timestamptz).
 sed -i 's/timestamptz/text/g; s/DEFAULT now()/DEFAULT CURRENT_TIMESTAMP/g' db/migrations/*.sql
 db="$work/bench.sqlite3"
@@ -68,7 +71,7 @@ echo "### SQLite: deploy $N migrations (runs: $RUNS)"
 hyperfine --runs "$RUNS" --style basic --export-markdown "$work/sq.md" \
 	-n "sqlite3 (floor)" --prepare "rm -f $db && sqlite3 $db 'CREATE TABLE hist (version text PRIMARY KEY, applied_at text NOT NULL DEFAULT CURRENT_TIMESTAMP)'" "sqlite3 -bail $db < $floor_sqlite" \
 	-n "dbward deploy" --prepare "rm -f $db" "DATABASE_URL=sqlite:$db $DBWARD -q deploy" \
-	-n "sqlite3 one transaction (atomic floor)" --prepare "rm -f $db" "(echo BEGIN; sed 's/timestamptz/text/g; s/DEFAULT now()/DEFAULT CURRENT_TIMESTAMP/g' $atomic; echo COMMIT) | sqlite3 -bail $db" \
+	-n "sqlite3 one transaction (atomic floor)" --prepare "rm -f $db" "(echo 'BEGIN;'; sed 's/timestamptz/text/g; s/DEFAULT now()/DEFAULT CURRENT_TIMESTAMP/g' $atomic; echo 'COMMIT;') | sqlite3 -bail $db" \
 	-n "dbward deploy --atomic" --prepare "rm -f $db" "DATABASE_URL=sqlite:$db $DBWARD -q deploy --atomic" >/dev/null
 cat "$work/sq.md"
 rm -f "$db"
