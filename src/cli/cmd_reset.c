@@ -66,15 +66,8 @@ static int run(dbw_cli *cli, int argc, char **argv)
 		goto fail;
 	if ((rc = cli_connect(cli, env, 1, &conn, &err)) < 0)
 		goto fail;
-	/* Identity and stamp: a reset whose URL reaches another environment's
-	 * database (say, the one stamped production) stops here. The data layer
-	 * has already asked for any plain confirmation, so yes = 1. */
-	{
-		dbw_guard_options g = DBW_GUARD_OPTIONS_INIT;
-		g.yes = 1;
-		if ((guard_rc = rc = cli_guard(cli, conn, env, "reset", &g, NULL, &err)) < 0)
-			goto fail;
-	}
+	if ((guard_rc = rc = cli_guard_after_confirm(cli, conn, env, "reset", &err)) < 0)
+		goto fail;
 	if (dbw_data_needs_confirmation(env, DBW_DATA_RESET)) {
 		if (cli->yes) {
 			opts.confirmed = 1;

@@ -61,15 +61,8 @@ static int run(dbw_cli *cli, int argc, char **argv)
 		goto fail;
 	if ((rc = cli_connect(cli, env, 1, &conn, &err)) < 0)
 		goto fail;
-	/* Identity and stamp: a seed whose URL reaches another environment's
-	 * database (say, the one stamped production) stops here. The data layer
-	 * has already asked for any plain confirmation, so yes = 1. */
-	{
-		dbw_guard_options g = DBW_GUARD_OPTIONS_INIT;
-		g.yes = 1;
-		if ((guard_rc = rc = cli_guard(cli, conn, env, opts.dry_run ? "status" : "seed", &g, NULL, &err)) < 0)
-			goto fail;
-	}
+	if ((guard_rc = rc = cli_guard_after_confirm(cli, conn, env, opts.dry_run ? "status" : "seed", &err)) < 0)
+		goto fail;
 	rc = dbw_seed_run(conn, env, set, &opts, &res, &err);
 	if (rc != DBW_EPOLICY) /* a refusal is audited below, in the local log */
 		dbw_audit_finish(opts.dry_run ? NULL : conn, env, p, opts.dry_run ? "read" : "seed",

@@ -59,15 +59,8 @@ static int run(dbw_cli *cli, int argc, char **argv)
 		goto fail;
 	if ((rc = cli_connect(cli, env, 1, &conn, &err)) < 0)
 		goto fail;
-	/* Identity and stamp: a truncate whose URL reaches another environment's
-	 * database (say, the one stamped production) stops here. The data layer
-	 * has already asked for any plain confirmation, so yes = 1. */
-	{
-		dbw_guard_options g = DBW_GUARD_OPTIONS_INIT;
-		g.yes = 1;
-		if ((guard_rc = rc = cli_guard(cli, conn, env, "truncate", &g, NULL, &err)) < 0)
-			goto fail;
-	}
+	if ((guard_rc = rc = cli_guard_after_confirm(cli, conn, env, "truncate", &err)) < 0)
+		goto fail;
 	rc = dbw_truncate(conn, env, seeds, &opts, &res, &err);
 	if (rc != DBW_EPOLICY) /* a refusal is audited below, in the local log */
 		dbw_audit_finish(conn, env, p, "truncate", cli->command_line, 0, rc, &err, NULL);

@@ -60,3 +60,11 @@ int cli_guard(dbw_cli *cli, dbw_conn *c, const dbw_env *env, const char *operati
 	free(answer);
 	return rc;
 }
+
+int cli_guard_after_confirm(dbw_cli *cli, dbw_conn *c, const dbw_env *env, const char *operation,
+                            dbw_error *err)
+{
+	dbw_guard_options g = DBW_GUARD_OPTIONS_INIT;
+	g.yes = 1;
+	return cli_guard(cli, c, env, operation, &g, NULL, err);
+}

@@ -19,4 +19,13 @@
 int cli_guard(dbw_cli *cli, dbw_conn *c, const dbw_env *env, const char *operation,
               const dbw_guard_options *opts, dbw_guard_result *res, dbw_error *err);
 
+/*
+ * The guard for commands that asked their own plain confirmation already
+ * (reset, truncate, seed): identity and stamp, so that a command whose URL
+ * reaches another environment's database (say, the one stamped production)
+ * stops there, then policy and any typed confirmation.
+ */
+int cli_guard_after_confirm(dbw_cli *cli, dbw_conn *c, const dbw_env *env, const char *operation,
+                            dbw_error *err);
+
 #endif
