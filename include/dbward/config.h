@@ -169,7 +169,7 @@ typedef enum dbw_scaffold_action {
 typedef struct dbw_scaffold_item {
 	char *path; /**< relative to the project folder, e.g. "db/migrations/" */
 	dbw_scaffold_action action;
-	int added;  /**< lines appended, for DBW_SCAFFOLD_UPDATED / CREATED .gitignore */
+	int added; /**< lines appended, for DBW_SCAFFOLD_UPDATED / CREATED .gitignore */
 } dbw_scaffold_item;
 
 typedef struct dbw_scaffold_result {
@@ -191,7 +191,7 @@ typedef struct dbw_scaffold_result {
  *         folder cannot be written; DBW_ENOMEM.
  */
 int dbw_project_scaffold(const char *dir, const char *format, dbw_scaffold_result **out,
-			 dbw_error *err);
+                         dbw_error *err);
 
 /** Free a scaffold result; NULL is accepted. */
 void dbw_scaffold_result_free(dbw_scaffold_result *r);

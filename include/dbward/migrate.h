@@ -258,16 +258,19 @@ int dbw_migration_new(const char *dir, dbw_format format, const char *name, char
 /* ---- rollback and baseline ---- */
 
 typedef struct dbw_rollback_options {
-	int steps;             /**< how many applied migrations to roll back, newest first (default 1) */
-	const char *to;        /**< roll back every applied migration newer than this version instead */
-	int dry_run;           /**< plan and report; change nothing */
+	int steps;      /**< how many applied migrations to roll back, newest first (default 1) */
+	const char *to; /**< roll back every applied migration newer than this version instead */
+	int dry_run;    /**< plan and report; change nothing */
 	long lock_wait_ms;     /**< deploy lock wait; <0 forever (default 60000) */
 	const char *actor;     /**< NULL: user@host */
 	dbw_event_fn on_event; /**< START / DONE per migration, or NULL */
 	void *ctx;
 } dbw_rollback_options;
 
-#define DBW_ROLLBACK_OPTIONS_INIT {1, NULL, 0, 60000, NULL, NULL, NULL}
+#define DBW_ROLLBACK_OPTIONS_INIT                                                                  \
+	{                                                                                          \
+		1, NULL, 0, 60000, NULL, NULL, NULL                                                \
+	}
 
 /**
  * Run the down SQL of the newest applied migrations (dbward, dbmate and
@@ -284,7 +287,7 @@ typedef struct dbw_rollback_options {
  *         file:line:col); DBW_ELOCK.
  */
 int dbw_rollback(dbw_conn *c, const dbw_migration_set *set, const dbw_rollback_options *opts,
-		 dbw_deploy_result **result_out, dbw_error *err);
+                 dbw_deploy_result **result_out, dbw_error *err);
 
 /**
  * Baseline: record every migration up to and including version as applied
@@ -296,8 +299,8 @@ int dbw_rollback(dbw_conn *c, const dbw_migration_set *set, const dbw_rollback_o
  * @return 0; DBW_ENOTFOUND for an unknown version; DBW_EHISTORY when the
  *         history is not empty; DBW_ESQL; DBW_ELOCK.
  */
-int dbw_baseline(dbw_conn *c, const dbw_migration_set *set, const char *version,
-		 size_t *count_out, dbw_error *err);
+int dbw_baseline(dbw_conn *c, const dbw_migration_set *set, const char *version, size_t *count_out,
+                 dbw_error *err);
 
 #ifdef __cplusplus
 }

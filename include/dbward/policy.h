@@ -259,9 +259,9 @@ int dbw_audit_record(dbw_conn *c, const dbw_project *p, const dbw_audit_entry *e
 
 /**
  * Record how an operation on env ended ("succeeded"; "refused" for
- * DBW_EPOLICY or "failed", with result_err's message), with its duration since started_ms, when env is
- * protected (issue 3: every operation on a protected environment); does
- * nothing otherwise. c may be NULL (local log only).
+ * DBW_EPOLICY or "failed", with result_err's message), with its duration since started_ms, when env
+ * is protected (issue 3: every operation on a protected environment); does nothing otherwise. c may
+ * be NULL (local log only).
  * @param rc the operation's return code (0: succeeded).
  * @return 0; DBW_EIO when the local log cannot be written.
  */

@@ -37,9 +37,9 @@ typedef enum dbw_obj_kind {
 	DBW_OBJ_DOMAIN,
 	DBW_OBJ_COMPOSITE,
 	DBW_OBJ_RANGE,
-	DBW_OBJ_SEQUENCE,   /**< sequences; identity sequences are a column's attribute */
-	DBW_OBJ_FUNCTION,   /**< functions and procedures */
-	DBW_OBJ_TABLE,      /**< tables, partitioned tables, partitions, inheritance children */
+	DBW_OBJ_SEQUENCE, /**< sequences; identity sequences are a column's attribute */
+	DBW_OBJ_FUNCTION, /**< functions and procedures */
+	DBW_OBJ_TABLE,    /**< tables, partitioned tables, partitions, inheritance children */
 	DBW_OBJ_COLUMN,
 	DBW_OBJ_CONSTRAINT, /**< primary key, unique, foreign key, check, exclusion */
 	DBW_OBJ_INDEX,
@@ -50,7 +50,8 @@ typedef enum dbw_obj_kind {
 	DBW_OBJ_EVENT_TRIGGER,
 	DBW_OBJ_POLICY,
 	DBW_OBJ_PUBLICATION,
-	DBW_OBJ_GRANT, /**< privileges that differ from the default, per object (owner's own left out) */
+	DBW_OBJ_GRANT, /**< privileges that differ from the default, per object (owner's own left
+	                  out) */
 	DBW_OBJ_COMMENT,
 	DBW_OBJ__COUNT
 } dbw_obj_kind;
@@ -105,7 +106,10 @@ typedef struct dbw_schema_options {
 	int include_dbward_tables; /**< 1: keep dbward_* and _prisma_migrations (default 0) */
 } dbw_schema_options;
 
-#define DBW_SCHEMA_OPTIONS_INIT {0}
+#define DBW_SCHEMA_OPTIONS_INIT                                                                    \
+	{                                                                                          \
+		0                                                                                  \
+	}
 
 /**
  * Read the schema of the database behind c into the model. Reads only.
@@ -278,7 +282,10 @@ typedef struct dbw_drift_options {
 	void *ctx;
 } dbw_drift_options;
 
-#define DBW_DRIFT_OPTIONS_INIT {NULL, NULL, NULL, NULL, NULL}
+#define DBW_DRIFT_OPTIONS_INIT                                                                     \
+	{                                                                                          \
+		NULL, NULL, NULL, NULL, NULL                                                       \
+	}
 
 /** What a drift check found. Free with dbw_drift_free. */
 typedef struct dbw_drift {
@@ -331,7 +338,10 @@ typedef struct dbw_verify_options {
 	int pending_is_error; /**< pending migrations count as a problem (exit 4) */
 } dbw_verify_options;
 
-#define DBW_VERIFY_OPTIONS_INIT {DBW_DRIFT_OPTIONS_INIT, 0, NULL, 0}
+#define DBW_VERIFY_OPTIONS_INIT                                                                    \
+	{                                                                                          \
+		DBW_DRIFT_OPTIONS_INIT, 0, NULL, 0                                                 \
+	}
 
 typedef struct dbw_verify_report {
 	dbw_status *status;    /**< history against the folder */

@@ -10,12 +10,12 @@
 static int run(dbw_cli *cli, int argc, char **argv);
 
 const dbw_command cmd_baseline_def = {
-	"baseline", run, "mark an existing database as at a version, without running anything",
-	"usage: dbward baseline VERSION\n"
-	"\n"
-	"Record every migration up to and including VERSION as applied, without running it:\n"
-	"for a database whose schema already has them (created by hand, or by another tool).\n"
-	"Refused when the history table already records any migration.\n"};
+    "baseline", run, "mark an existing database as at a version, without running anything",
+    "usage: dbward baseline VERSION\n"
+    "\n"
+    "Record every migration up to and including VERSION as applied, without running it:\n"
+    "for a database whose schema already has them (created by hand, or by another tool).\n"
+    "Refused when the history table already records any migration.\n"};
 
 static int run(dbw_cli *cli, int argc, char **argv)
 {

@@ -212,14 +212,11 @@ static int drift_check(dbw_cli *cli, dbw_conn *conn, const dbw_env *env, dbw_pro
 
 static int run(dbw_cli *cli, int argc, char **argv)
 {
-	static const struct option longopts[] = {{"dry-run", no_argument, NULL, 'n'},
-	                                         {"to", required_argument, NULL, 't'},
-	                                         {"atomic", no_argument, NULL, 'a'},
-	                                         {"lock-timeout", required_argument, NULL, 'l'},
-	                                         {"skip-backup", no_argument, NULL, 'S'},
-	                                         {"reason", required_argument, NULL, 'R'},
-	                                         {"allow-drift", no_argument, NULL, 'D'},
-	                                         {NULL, 0, NULL, 0}};
+	static const struct option longopts[] = {
+	    {"dry-run", no_argument, NULL, 'n'},     {"to", required_argument, NULL, 't'},
+	    {"atomic", no_argument, NULL, 'a'},      {"lock-timeout", required_argument, NULL, 'l'},
+	    {"skip-backup", no_argument, NULL, 'S'}, {"reason", required_argument, NULL, 'R'},
+	    {"allow-drift", no_argument, NULL, 'D'}, {NULL, 0, NULL, 0}};
 	dbw_deploy_options opts = DBW_DEPLOY_OPTIONS_INIT;
 	dbw_error err = DBW_ERROR_INIT;
 	dbw_env *env = NULL;
@@ -277,8 +274,8 @@ static int run(dbw_cli *cli, int argc, char **argv)
 	if ((rc = cli_project(cli, &project, &err)) < 0 ||
 	    (rc = cli_guard(cli, conn, env, "deploy", &guard, &guarded, &err)) < 0 ||
 	    (rc = lint_check(conn, env, project, set, &err)) < 0 ||
-	    (!opts.dry_run &&
-	     (rc = drift_check(cli, conn, env, project, set, allow_drift, skip_reason, &err)) < 0) ||
+	    (!opts.dry_run && (rc = drift_check(cli, conn, env, project, set, allow_drift,
+	                                        skip_reason, &err)) < 0) ||
 	    (!opts.dry_run &&
 	     (rc = dbw_backup_before_deploy(conn, env, project, skip_backup, skip_reason,
 	                                    cli->command_line, &backup, &err)) < 0))

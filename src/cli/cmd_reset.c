@@ -113,7 +113,8 @@ static int run(dbw_cli *cli, int argc, char **argv)
 	ex = 0;
 	goto done;
 fail:
-	if (env && rc == DBW_EPOLICY && guard_rc == 0) /* every refusal on a protected environment is audited */
+	if (env && rc == DBW_EPOLICY &&
+	    guard_rc == 0) /* every refusal on a protected environment is audited */
 		dbw_audit_finish(NULL, env, p, "reset", cli->command_line, 0, rc, &err, NULL);
 	if (cli->json && res) {
 		/* What happened before the failure: the drop is committed once deploy starts. */

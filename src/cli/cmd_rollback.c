@@ -12,31 +12,32 @@
 static int run(dbw_cli *cli, int argc, char **argv);
 
 const dbw_command cmd_rollback_def = {
-	"rollback", run, "run down migrations of the newest applied ones",
-	"usage: dbward rollback [N] [--to VERSION] [--dry-run]\n"
-	"\n"
-	"Roll back the newest N applied migrations (default 1) by running their down\n"
-	"sections, newest first, each in a transaction with the removal of its history row.\n"
-	"Every chosen migration must have a down section, or nothing runs. Prisma and Flyway\n"
-	"folders have no down SQL. Refused in a protected environment without --confirm.\n"
-	"\n"
-	"Options:\n"
-	"      --to VERSION   roll back every applied migration newer than VERSION\n"
-	"      --dry-run      show the down SQL that would run; change nothing\n"};
+    "rollback", run, "run down migrations of the newest applied ones",
+    "usage: dbward rollback [N] [--to VERSION] [--dry-run]\n"
+    "\n"
+    "Roll back the newest N applied migrations (default 1) by running their down\n"
+    "sections, newest first, each in a transaction with the removal of its history row.\n"
+    "Every chosen migration must have a down section, or nothing runs. Prisma and Flyway\n"
+    "folders have no down SQL. Refused in a protected environment without --confirm.\n"
+    "\n"
+    "Options:\n"
+    "      --to VERSION   roll back every applied migration newer than VERSION\n"
+    "      --dry-run      show the down SQL that would run; change nothing\n"};
 
 static void on_event(const dbw_event *ev, void *ctx)
 {
 	dbw_cli *cli = ctx;
 	if (ev->kind == DBW_EV_DONE && !cli->json && !cli->quiet)
-		printf("  %srolled back%s %s %s(%ld ms)%s\n", cli_c(cli, "yellow"), cli_c(cli, "reset"),
-		       ev->migration->id, cli_c(cli, "dim"), ev->execution_ms, cli_c(cli, "reset"));
+		printf("  %srolled back%s %s %s(%ld ms)%s\n", cli_c(cli, "yellow"),
+		       cli_c(cli, "reset"), ev->migration->id, cli_c(cli, "dim"), ev->execution_ms,
+		       cli_c(cli, "reset"));
 }
 
 static int run(dbw_cli *cli, int argc, char **argv)
 {
 	static const struct option longopts[] = {{"to", required_argument, NULL, 't'},
-						 {"dry-run", no_argument, NULL, 'n'},
-						 {NULL, 0, NULL, 0}};
+	                                         {"dry-run", no_argument, NULL, 'n'},
+	                                         {NULL, 0, NULL, 0}};
 	dbw_rollback_options opts = DBW_ROLLBACK_OPTIONS_INIT;
 	dbw_error err = DBW_ERROR_INIT;
 	dbw_env *env = NULL;
@@ -59,9 +60,10 @@ static int run(dbw_cli *cli, int argc, char **argv)
 		char *end;
 		long n = strtol(argv[optind], &end, 10);
 		if (*end || n < 1 || opts.to)
-			return cli_usage_error(cli, "rollback takes a positive count or --to VERSION, "
-						    "not \"%s\"",
-					       argv[optind]);
+			return cli_usage_error(cli,
+			                       "rollback takes a positive count or --to VERSION, "
+			                       "not \"%s\"",
+			                       argv[optind]);
 		opts.steps = (int)n;
 	}
 	opts.on_event = on_event;
@@ -80,10 +82,11 @@ static int run(dbw_cli *cli, int argc, char **argv)
 			json_t *o = json_object();
 			json_object_set_new(o, "id", json_string(res->steps[i].migration->id));
 			json_object_set_new(o, "rolled_back", json_boolean(res->steps[i].applied));
-			json_object_set_new(o, "execution_ms", json_integer(res->steps[i].execution_ms));
+			json_object_set_new(o, "execution_ms",
+			                    json_integer(res->steps[i].execution_ms));
 			if (opts.dry_run)
 				json_object_set_new(o, "down_sql",
-						    json_string(res->steps[i].migration->down_sql));
+				                    json_string(res->steps[i].migration->down_sql));
 			json_array_append_new(arr, o);
 		}
 		json_object_set_new(doc, "ok", json_true());

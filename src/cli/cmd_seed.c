@@ -61,7 +61,8 @@ static int run(dbw_cli *cli, int argc, char **argv)
 		goto fail;
 	if ((rc = cli_connect(cli, env, 1, &conn, &err)) < 0)
 		goto fail;
-	if ((guard_rc = rc = cli_guard_after_confirm(cli, conn, env, opts.dry_run ? "status" : "seed", &err)) < 0)
+	if ((guard_rc = rc = cli_guard_after_confirm(cli, conn, env,
+	                                             opts.dry_run ? "status" : "seed", &err)) < 0)
 		goto fail;
 	rc = dbw_seed_run(conn, env, set, &opts, &res, &err);
 	if (rc != DBW_EPOLICY) /* a refusal is audited below, in the local log */
@@ -83,7 +84,8 @@ static int run(dbw_cli *cli, int argc, char **argv)
 	ex = 0;
 	goto done;
 fail:
-	if (env && rc == DBW_EPOLICY && guard_rc == 0) /* every refusal on a protected environment is audited */
+	if (env && rc == DBW_EPOLICY &&
+	    guard_rc == 0) /* every refusal on a protected environment is audited */
 		dbw_audit_finish(NULL, env, p, opts.dry_run ? "read" : "seed", cli->command_line, 0,
 		                 rc, &err, NULL);
 	if (cli->json) {

@@ -40,20 +40,12 @@ extern const dbw_command cmd_restore_def;
 extern const dbw_command cmd_audit_def;
 
 static const dbw_command *const commands[] = {
-    &cmd_init_def,   &cmd_env_def,     &cmd_new_def,  &cmd_deploy_def,
-    &cmd_status_def, &cmd_resolve_def, &cmd_rollback_def, &cmd_baseline_def, &cmd_help_def, &cmd_version_def,
-    &cmd_lint_def, &cmd_sum_def, &cmd_hook_def,
-    &cmd_copy_def,
-    &cmd_stamp_def,  &cmd_doctor_def,  &cmd_check_def, &cmd_backup_def,
-    &cmd_backups_def, &cmd_restore_def, &cmd_audit_def,
-    &cmd_seed_def,
-    &cmd_reset_def,
-    &cmd_truncate_def,
-    &cmd_setup_def,
-    &cmd_wait_def,
-    &cmd_schema_def,
-    &cmd_diff_def,
-    &cmd_verify_def,
+    &cmd_init_def,    &cmd_env_def,      &cmd_new_def,      &cmd_deploy_def,   &cmd_status_def,
+    &cmd_resolve_def, &cmd_rollback_def, &cmd_baseline_def, &cmd_help_def,     &cmd_version_def,
+    &cmd_lint_def,    &cmd_sum_def,      &cmd_hook_def,     &cmd_copy_def,     &cmd_stamp_def,
+    &cmd_doctor_def,  &cmd_check_def,    &cmd_backup_def,   &cmd_backups_def,  &cmd_restore_def,
+    &cmd_audit_def,   &cmd_seed_def,     &cmd_reset_def,    &cmd_truncate_def, &cmd_setup_def,
+    &cmd_wait_def,    &cmd_schema_def,   &cmd_diff_def,     &cmd_verify_def,
 };
 
 const dbw_command *cli_find_command(const char *name)

@@ -9,7 +9,6 @@
 #include "migrate/deploy.h"
 #include "util/util.h"
 
-
 void dbw_deploy_result_free(dbw_deploy_result *r)
 {
 	if (!r)

@@ -196,7 +196,7 @@ const dbw_hrow *dbw_history__find(const dbw_history *h, const char *id)
 {
 	if (h->by_id) {
 		dbw_hrow *const *hit =
-			bsearch(id, h->by_id, h->count, sizeof(*h->by_id), cmp_key_row);
+		    bsearch(id, h->by_id, h->count, sizeof(*h->by_id), cmp_key_row);
 		return hit ? *hit : NULL;
 	}
 	for (size_t i = 0; i < h->count; i++)
@@ -303,7 +303,8 @@ static int load_prisma(dbw_conn *c, dbw_history *h, dbw_error *err)
 				row->state = state;
 			replace(&row->checksum, dbw_result_value(r, i, 1));
 			free(row->applied_at);
-			row->applied_at = display_ts(finished ? finished : dbw_result_value(r, i, 5));
+			row->applied_at =
+			    display_ts(finished ? finished : dbw_result_value(r, i, 5));
 			if (state != DBW_H_APPLIED)
 				replace(&row->logs, dbw_result_value(r, i, 4));
 			else
@@ -351,12 +352,13 @@ int dbw_history__is_applied(dbw_conn *c, int prisma, const char *id, int *yes, d
 {
 	dbw_result *r = NULL;
 	const char *params[1] = {id};
-	int rc = dbw_conn_query(c,
-				prisma ? "SELECT 1 FROM _prisma_migrations WHERE migration_name = $1 AND "
-					 "finished_at IS NOT NULL AND rolled_back_at IS NULL"
-				       : "SELECT 1 FROM dbward_migrations WHERE version = $1 AND status = "
-					 "'applied'",
-				1, params, &r, err);
+	int rc = dbw_conn_query(
+	    c,
+	    prisma ? "SELECT 1 FROM _prisma_migrations WHERE migration_name = $1 AND "
+	             "finished_at IS NOT NULL AND rolled_back_at IS NULL"
+	           : "SELECT 1 FROM dbward_migrations WHERE version = $1 AND status = "
+	             "'applied'",
+	    1, params, &r, err);
 	*yes = rc == 0 && dbw_result_rows(r) > 0;
 	dbw_result_free(r);
 	return rc;
@@ -559,9 +561,9 @@ int dbw_history__forget(dbw_conn *c, int prisma, const dbw_migration *m, dbw_err
 	const char *params[1] = {m->id};
 	dbw_result *r = NULL;
 	int rc = dbw_conn_query(c,
-				prisma ? "DELETE FROM _prisma_migrations WHERE migration_name = $1"
-				       : "DELETE FROM dbward_migrations WHERE version = $1",
-				1, params, &r, err);
+	                        prisma ? "DELETE FROM _prisma_migrations WHERE migration_name = $1"
+	                               : "DELETE FROM dbward_migrations WHERE version = $1",
+	                        1, params, &r, err);
 	dbw_result_free(r);
 	return rc;
 }

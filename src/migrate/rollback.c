@@ -48,7 +48,7 @@ static int has_sql(dbw_db_kind kind, const dbw_migration *view)
 }
 
 static void emit(const dbw_rollback_options *o, dbw_event_kind kind, size_t i, size_t total,
-		 const dbw_migration *m, long ms)
+                 const dbw_migration *m, long ms)
 {
 	dbw_event ev;
 	if (!o->on_event)
@@ -63,7 +63,7 @@ static void emit(const dbw_rollback_options *o, dbw_event_kind kind, size_t i, s
 }
 
 static int run_down(dbw_conn *c, int prisma, dbw_deploy_step *st, const dbw_migration *orig,
-		    dbw_error *err)
+                    dbw_error *err)
 {
 	int64_t t0 = dbw_monotonic_ms();
 	int rc;
@@ -85,7 +85,7 @@ static int run_down(dbw_conn *c, int prisma, dbw_deploy_step *st, const dbw_migr
 	st->execution_ms = (long)(dbw_monotonic_ms() - t0);
 	if (rc < 0) {
 		char *msg = dbw_sprintf("down migration \"%s\" failed: %s", orig->id,
-					err && err->message ? err->message : "");
+		                        err && err->message ? err->message : "");
 		if (err && msg) {
 			free(err->message);
 			err->message = msg;
@@ -93,12 +93,13 @@ static int run_down(dbw_conn *c, int prisma, dbw_deploy_step *st, const dbw_migr
 			free(msg);
 		}
 		if (err && !err->hint)
-			dbw_error_hint(err, "%s", st->mode == DBW_TXN_SINGLE
-							 ? "Nothing of it was undone (it ran in a "
-							   "transaction): fix the down section and run "
-							   "the rollback again."
-							 : "It ran outside a transaction: inspect the "
-							   "database before trying again.");
+			dbw_error_hint(err, "%s",
+			               st->mode == DBW_TXN_SINGLE
+			                   ? "Nothing of it was undone (it ran in a "
+			                     "transaction): fix the down section and run "
+			                     "the rollback again."
+			                   : "It ran outside a transaction: inspect the "
+			                     "database before trying again.");
 		return rc;
 	}
 	st->applied = 1;
@@ -106,7 +107,7 @@ static int run_down(dbw_conn *c, int prisma, dbw_deploy_step *st, const dbw_migr
 }
 
 int dbw_rollback(dbw_conn *c, const dbw_migration_set *set, const dbw_rollback_options *opts,
-		 dbw_deploy_result **result_out, dbw_error *err)
+                 dbw_deploy_result **result_out, dbw_error *err)
 {
 	static const dbw_rollback_options defaults = DBW_ROLLBACK_OPTIONS_INIT;
 	const dbw_rollback_options *o = opts ? opts : &defaults;
@@ -124,14 +125,15 @@ int dbw_rollback(dbw_conn *c, const dbw_migration_set *set, const dbw_rollback_o
 		return dbw_error_set(err, DBW_ENOMEM, "out of memory");
 	res->dry_run = o->dry_run;
 	if (prisma || set->format == DBW_FORMAT_FLYWAY) {
-		rc = dbw_error_set(err, DBW_EUSAGE, "%s migrations have no down SQL to roll back with",
-				   prisma ? "Prisma" : "Flyway");
+		rc = dbw_error_set(err, DBW_EUSAGE,
+		                   "%s migrations have no down SQL to roll back with",
+		                   prisma ? "Prisma" : "Flyway");
 		dbw_error_hint(err, "Write a new migration that undoes the change and deploy it.");
 		goto done;
 	}
 	if (o->to && !dbw_migrations_find(set, o->to)) {
 		rc = dbw_error_set(err, DBW_EUSAGE, "no migration with version \"%s\" in \"%s\"",
-				   o->to, set->dir);
+		                   o->to, set->dir);
 		goto done;
 	}
 	if (!o->dry_run) {
@@ -166,12 +168,12 @@ int dbw_rollback(dbw_conn *c, const dbw_migration_set *set, const dbw_rollback_o
 		if (m->down_sql)
 			down_view_init(v, m, set);
 		if (!m->down_sql || !has_sql(kind, &v->m)) {
-			rc = dbw_error_set(err, DBW_EUSAGE,
-					   "migration \"%s\" has no down SQL: nothing was rolled back",
-					   m->id);
+			rc = dbw_error_set(
+			    err, DBW_EUSAGE,
+			    "migration \"%s\" has no down SQL: nothing was rolled back", m->id);
 			dbw_error_where(err, "%s", m->rel_path);
 			dbw_error_hint(err, "Write its down section (-- migrate:down), or undo the "
-					    "change in a new migration.");
+			                    "change in a new migration.");
 			free(v->rel);
 			goto done;
 		}
@@ -221,8 +223,8 @@ done:
 	return rc;
 }
 
-int dbw_baseline(dbw_conn *c, const dbw_migration_set *set, const char *version,
-		 size_t *count_out, dbw_error *err)
+int dbw_baseline(dbw_conn *c, const dbw_migration_set *set, const char *version, size_t *count_out,
+                 dbw_error *err)
 {
 	dbw_status *s = NULL;
 	int prisma = set->format == DBW_FORMAT_PRISMA, rc;
@@ -232,8 +234,8 @@ int dbw_baseline(dbw_conn *c, const dbw_migration_set *set, const char *version,
 	if (count_out)
 		*count_out = 0;
 	if (!dbw_migrations_find(set, version)) {
-		dbw_error_set(err, DBW_ENOTFOUND, "no migration with version \"%s\" in \"%s\"", version,
-			      set->dir);
+		dbw_error_set(err, DBW_ENOTFOUND, "no migration with version \"%s\" in \"%s\"",
+		              version, set->dir);
 		dbw_error_hint(err, "Run 'dbward status' to list the versions.");
 		return DBW_ENOTFOUND;
 	}
@@ -246,12 +248,13 @@ int dbw_baseline(dbw_conn *c, const dbw_migration_set *set, const char *version,
 	if (rc < 0)
 		goto done;
 	if (s->n_applied || s->n_failed || s->n_missing) {
-		rc = dbw_error_set(err, DBW_EHISTORY,
-				   "cannot baseline: the history table already records %zu migration%s",
-				   s->n_applied + s->n_failed + s->n_missing,
-				   s->n_applied + s->n_failed + s->n_missing == 1 ? "" : "s");
+		rc = dbw_error_set(
+		    err, DBW_EHISTORY,
+		    "cannot baseline: the history table already records %zu migration%s",
+		    s->n_applied + s->n_failed + s->n_missing,
+		    s->n_applied + s->n_failed + s->n_missing == 1 ? "" : "s");
 		dbw_error_hint(err, "Baseline is for a database that dbward has never deployed to; "
-				    "'dbward status' shows what it records.");
+		                    "'dbward status' shows what it records.");
 		goto done;
 	}
 	actor = dbw_actor();
@@ -264,10 +267,10 @@ int dbw_baseline(dbw_conn *c, const dbw_migration_set *set, const char *version,
 		if (dbw_version_cmp(m->version, version) > 0)
 			break;
 		have_fp = dbw_sql_fingerprint(dbw_conn_kind(c), m->content, m->content_len, fp,
-					      &ignored) == 0;
+		                              &ignored) == 0;
 		dbw_error_clear(&ignored);
 		rc = dbw_history__record_applied(c, prisma, m, have_fp ? fp : NULL, dbw_now_ms(), 0,
-						 actor, err);
+		                                 actor, err);
 		n += rc == 0;
 	}
 	if (rc == 0)
@@ -276,12 +279,11 @@ int dbw_baseline(dbw_conn *c, const dbw_migration_set *set, const char *version,
 		dbw_conn_rollback(c, NULL);
 	if (rc == 0 && count_out)
 		*count_out = n;
-done:
-	{
-		dbw_error ignored = DBW_ERROR_INIT;
-		dbw_conn_unlock(c, DBW_DEPLOY_LOCK_KEY, &ignored);
-		dbw_error_clear(&ignored);
-	}
+done : {
+	dbw_error ignored = DBW_ERROR_INIT;
+	dbw_conn_unlock(c, DBW_DEPLOY_LOCK_KEY, &ignored);
+	dbw_error_clear(&ignored);
+}
 	free(actor);
 	dbw_status_free(s);
 	return rc;

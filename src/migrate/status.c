@@ -112,8 +112,8 @@ int dbw_status_build(dbw_status **out, dbw_conn *c, const dbw_migration_set *set
 			it->state = DBW_M_PENDING;
 		} else if (row->state == DBW_H_APPLIED) {
 			it->state = dbw_migration_checksum_matches(m, set->format, row->checksum)
-					    ? DBW_M_APPLIED
-					    : classify_edit(c, m, row);
+			                ? DBW_M_APPLIED
+			                : classify_edit(c, m, row);
 			it->applied_at = dbw_strdup(row->applied_at);
 			it->execution_ms = row->execution_ms;
 			if (!newest_applied || dbw_version_cmp(m->version, newest_applied) > 0)

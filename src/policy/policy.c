@@ -124,8 +124,8 @@ int dbw_policy_decide(const dbw_env *env, const char *operation, dbw_decision *o
 	/* The data lifecycle issue narrows one default: emptying every table is a
 	 * test-suite tool, allowed in development and test; elsewhere it needs
 	 * allow = truncate (the truncate command applies the same rule). */
-	if (strcmp(operation, "truncate") == 0 && !allowed && strcmp(env->name, "development") != 0 &&
-	    strcmp(env->name, "test") != 0) {
+	if (strcmp(operation, "truncate") == 0 && !allowed &&
+	    strcmp(env->name, "development") != 0 && strcmp(env->name, "test") != 0) {
 		out->verdict = DBW_VERDICT_DENY;
 		out->reason = "truncate is allowed in development and test by default";
 		return 0;

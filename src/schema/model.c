@@ -10,11 +10,10 @@
 #include "schema/internal.h"
 
 static const char *const kind_names[DBW_OBJ__COUNT] = {
-    "schema",     "extension",     "enum",       "domain",      "composite type",
-    "range type", "sequence",      "function",   "table",       "column",
-    "constraint", "index",         "statistics", "view",        "trigger",
-    "rule",       "event trigger", "policy",     "publication", "grant",
-    "comment"};
+    "schema",      "extension", "enum",    "domain", "composite type", "range type",
+    "sequence",    "function",  "table",   "column", "constraint",     "index",
+    "statistics",  "view",      "trigger", "rule",   "event trigger",  "policy",
+    "publication", "grant",     "comment"};
 
 const char *dbw_obj_kind_name(dbw_obj_kind kind)
 {

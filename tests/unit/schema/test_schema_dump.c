@@ -96,7 +96,7 @@ static void test_schema_dump__dependencies_come_first(void **state)
 		fwd[i] = i;
 	d = dump_in_order(fwd);
 	static const char head[] = "-- dbward schema dump\n\nSET check_function_bodies = false;\n\n"
-				   "SET search_path = public;\n\n"
+	                           "SET search_path = public;\n\n"
 	                           "CREATE SCHEMA IF NOT EXISTS public;\n\n";
 	assert_true(strncmp(d, head, strlen(head)) == 0);
 	assert_true(strstr(d, "FUNCTION public.gen()") < strstr(d, "CREATE TABLE public.users"));
