@@ -276,6 +276,7 @@ static int run_step(deploy_ctx *d, dbw_deploy_step *st, size_t index, size_t tot
 
 static int run_atomic(deploy_ctx *d, dbw_deploy_result *res, dbw_error *err)
 {
+	int64_t *started;
 	int rc;
 	size_t i;
 	for (i = 0; i < res->count; i++) {
@@ -292,13 +293,18 @@ static int run_atomic(deploy_ctx *d, dbw_deploy_result *res, dbw_error *err)
 			return DBW_EUSAGE;
 		}
 	}
+	started = calloc(res->count, sizeof(*started));
+	if (!started)
+		return dbw_error_set(err, DBW_ENOMEM, "out of memory");
 	rc = dbw_conn_begin(d->c, err);
-	if (rc < 0)
+	if (rc < 0) {
+		free(started);
 		return rc;
+	}
 	for (i = 0; i < res->count; i++) {
 		dbw_deploy_step *st = &res->steps[i];
-		int64_t started = dbw_now_ms(), t0 = dbw_monotonic_ms();
-		char *fp;
+		int64_t t0 = dbw_monotonic_ms();
+		started[i] = dbw_now_ms();
 		emit(d->o, DBW_EV_START, i, res->count, st->migration, 0, NULL);
 		rc = dbw_apply__stmts(d->c, st, 0, st->n_stmts, err);
 		if (rc == 0)
@@ -306,14 +312,19 @@ static int run_atomic(deploy_ctx *d, dbw_deploy_result *res, dbw_error *err)
 		if (rc < 0)
 			break;
 		st->execution_ms = (long)(dbw_monotonic_ms() - t0);
-		fp = fingerprint_of(d, st->migration);
-		rc = dbw_history__record_applied(d->c, d->prisma, st->migration, fp, started,
-		                                 st->execution_ms, d->actor, err);
-		free(fp);
-		if (rc < 0)
-			break;
 		emit(d->o, DBW_EV_DONE, i + 1, res->count, st->migration, st->execution_ms, NULL);
 	}
+	/* History rows last: the same transaction, so the same all-or-nothing,
+	 * but no schema change between them (on SQLite every CREATE TABLE would
+	 * make the next history statement prepare again). */
+	for (size_t k = 0; rc == 0 && k < res->count; k++) {
+		char *fp = fingerprint_of(d, res->steps[k].migration);
+		rc = dbw_history__record_applied(d->c, d->prisma, res->steps[k].migration, fp,
+		                                 started[k], res->steps[k].execution_ms, d->actor,
+		                                 err);
+		free(fp);
+	}
+	free(started);
 	if (rc == 0)
 		rc = dbw_conn_commit(d->c, err);
 	if (rc < 0) {
