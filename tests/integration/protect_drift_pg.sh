@@ -23,7 +23,7 @@ expect_in "$ERR" 'cannot deploy to protected environment "production": its schem
 expect_in "$ERR" "--allow-drift" "drift: hint names the override"
 expect_eq "$(psql_q "$PROD" "select count(*) from pg_tables where tablename = 'invoices'")" "0" "drift: nothing applied"
 expect_eq "$(pg_data_checksum "$PROD")" "$SUM" "drift: data unchanged"
-expect_eq "$(psql_q "$PROD" "select count(*) from pg_database where datname like '%shadow%'")" "0" "drift: no shadow database left behind"
+expect_eq "$(psql_q "$PROD" "select count(*) from pg_database where datname like 'dbward\\_shadow\\_%'")" "0" "drift: no shadow database left behind"
 
 run "$DBWARD" --env production deploy --allow-drift
 expect_rc 2 "--allow-drift without --reason"
