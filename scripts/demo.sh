@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # make demo: the main job on the embedded SQLite default, in a throwaway
 # project. No server, no configuration: dbward init, two migrations, a dry
-# run, deploy, status, the environment explained, and what happens when
-# someone edits a migration that already ran.
+# run, deploy, status, the environment explained, what happens when someone
+# edits a migration that already ran, and a production database that
+# refuses a development reset.
 set -euo pipefail
 DBWARD=$(cd "$(dirname "${1:-build/dbward}")" && pwd)/$(basename "${1:-build/dbward}")
 demo=$(mktemp -d /tmp/dbward-demo.XXXXXX)
@@ -55,7 +56,14 @@ sed -i 's/NOT NULL UNIQUE/NOT NULL/' "$m1"
 set +e
 step "dbward status"; "$DBWARD" status; rc=$?
 echo "(exit status $rc: 6 means a history problem, see docs/exit-codes.md)"
-step "dbward deploy --env production"; DATABASE_URL=sqlite:db/prod.sqlite3 "$DBWARD" deploy --env production; rc=$?
+step "DATABASE_URL=sqlite:db/prod.sqlite3 dbward deploy --env production   # production: backup first, then stamp"
+DATABASE_URL=sqlite:db/prod.sqlite3 "$DBWARD" deploy --env production; rc=$?
+echo "(exit status $rc)"
+step "DATABASE_URL=sqlite:db/prod.sqlite3 dbward reset --yes   # a development shell pointed at production"
+DATABASE_URL=sqlite:db/prod.sqlite3 "$DBWARD" reset --yes; rc=$?
+echo "(exit status $rc: 3 means refused by policy)"
+step "dbward --env production check reset"
+DATABASE_URL=sqlite:db/prod.sqlite3 "$DBWARD" --env production check reset; rc=$?
 echo "(exit status $rc)"
 set -e
 echo
