@@ -49,7 +49,7 @@ typedef struct dbw_lint_rule {
 	const char *id;        /**< "DW101" */
 	const char *name;      /**< "drop-table" */
 	dbw_severity severity; /**< default severity */
-	const char *category;  /**< "data-loss", "locks", "compatibility", "seeds", "lint" */
+	const char *category;  /**< "data-loss", "locks", "compatibility", "seeds", "privacy", "lint" */
 	const char *summary;   /**< one line */
 	const char *hint;      /**< the safe alternative, a whole sentence */
 } dbw_lint_rule;
@@ -94,11 +94,15 @@ typedef struct dbw_lint_options {
 
 /**
  * Start a lint session. Reads [lint] of the project: `<rule id or name> =
- * off|info|warning|error` and `small_table_rows = N`. *out caller-owned
- * (dbw_lint_free).
+ * off|info|warning|error` and `small_table_rows = N`; and, for DW601, the
+ * sanitize rules file `dbward copy` uses (`rules =` of [copy], else
+ * sanitize.ini at the project root; none: DW601 does not fire).
+ * *out caller-owned (dbw_lint_free).
  * @return 0; DBW_ECONFIG for a [lint] value that is not a severity (where
- *         names the key); DBW_ENOMEM; DBW_ERROR when SQLite's shadow
- *         database cannot be opened.
+ *         names the key) or a rules file that does not parse;
+ *         DBW_ENOTFOUND / DBW_EIO for a named rules file that cannot be
+ *         read; DBW_ENOMEM; DBW_ERROR when SQLite's shadow database cannot
+ *         be opened.
  */
 int dbw_lint_new(dbw_lint **out, const dbw_lint_options *opts, dbw_error *err);
 

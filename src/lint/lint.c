@@ -1,7 +1,8 @@
 /*
  * lint.c - the lint session: options and [lint] overrides, recording
  * findings with file:line:column and an excerpt, "-- dbward:allow"
- * sign-offs, totals and the exit code. The rules themselves live in pg.c
+ * sign-offs, totals and the exit code; the sanitize rules DW601 checks
+ * against. The rules themselves live in pg.c
  * (PostgreSQL parse trees) and sqlite.c (SQLite's authorizer).
  */
 #include <ctype.h>
@@ -13,6 +14,25 @@
 
 #include <dbward/sum.h>
 #include "lint_internal.h"
+
+/*
+ * DW601 needs the sanitize rules the copy uses: `rules =` of [copy] in
+ * dbward.ini, else sanitize.ini at the project root (docs/copy.md). No
+ * setting and no sanitize.ini: the project does not sanitize, DW601 is off.
+ * A named or present file that does not load is an error, as for copy.
+ */
+static int load_pii_rules(dbw_lint *l, const dbw_project *p, dbw_error *err)
+{
+	const char *setting = dbw_project_setting(p, "copy", "rules");
+	char *file = dbw_path_join(dbw_project_root(p), setting ? setting : "sanitize.ini");
+	int rc = 0;
+	if (!file)
+		return dbw_error_set(err, DBW_ENOMEM, "out of memory");
+	if (setting || dbw_path_exists(file))
+		rc = dbw_rules_load(&l->pii_rules, file, err);
+	free(file);
+	return rc;
+}
 
 int dbw_lint_new(dbw_lint **out, const dbw_lint_options *opts, dbw_error *err)
 {
@@ -60,6 +80,8 @@ int dbw_lint_new(dbw_lint **out, const dbw_lint_options *opts, dbw_error *err)
 			}
 			l->small_table_rows = v;
 		}
+		if ((rc = load_pii_rules(l, opts->project, err)) != 0)
+			goto done;
 	}
 done:
 	if (rc) {
@@ -87,6 +109,7 @@ void dbw_lint_free(dbw_lint *l)
 		return;
 	for (size_t i = 0; i < l->count; i++)
 		finding_clear(&l->items[i]);
+	dbw_rules_free(l->pii_rules);
 	free(l->items);
 	dbw_lint__model_free(&l->model);
 	dbw_lint__sqlite_close(l);

@@ -6,6 +6,7 @@
 #ifndef DBW_LINT_INTERNAL_H
 #define DBW_LINT_INTERNAL_H
 
+#include <dbward/copy.h>
 #include <dbward/lint.h>
 #include "util/util.h"
 
@@ -41,7 +42,8 @@ struct dbw_lint {
 	dbw_finding *items;
 	size_t count, cap;
 	dbw_lint_model model;
-	void *sqlite_shadow; /* dbw_sqlite_shadow, opened on first SQLite text */
+	void *sqlite_shadow;  /* dbw_sqlite_shadow, opened on first SQLite text */
+	dbw_rules *pii_rules; /* the project's sanitize rules (DW601); NULL: no rules file */
 };
 
 /* The state of one file being linted. */

@@ -5,7 +5,8 @@
  * constraints without NOT VALID or a prebuilt index, lock levels), DROP
  * (tables with the copy-rename-drop redefinition recognised, schemas, types
  * with the enum redefinition recognised, indexes), renames, and enum
- * redefinitions that lose values. Lock levels: ALTER TABLE reference and
+ * redefinitions that lose values, and new columns that look personal with
+ * no sanitize rule (DW601). Lock levels: ALTER TABLE reference and
  * https://www.postgresql.org/docs/15/explicit-locking.html.
  */
 #include <strings.h>
@@ -74,6 +75,33 @@ static const char *not_null_check_col(json_t *expr)
 
 /* ---- statements ---- */
 
+/* DW601: a column that looks personal with no sanitize rule, when the project has rules. */
+static int check_pii(pgf *p, const char *table, const char *col, const char *type, dbw_error *err)
+{
+	const dbw_rules *r = p->f->l->pii_rules;
+	const char *why, *schema = "public";
+	char *hint;
+	int rc;
+	if (!r || !table || !col || !(why = dbw_pii_reason(col, type)))
+		return 0;
+	if (p->schema && p->rel && strcmp(table, p->rel) == 0)
+		schema = p->schema;
+	if (dbw_rules_find(r, schema, table, col) || dbw_rules_skips(r, schema, table))
+		return 0;
+	hint = dbw_sprintf("Add \"%s = hash_email\" (or another rule: hash, redact, fake_name, "
+	                   "...) to section [%s] of the sanitize rules file, or \"* = skip\" "
+	                   "for the whole table.",
+	                   col, table);
+	if (!hint)
+		return dbw_error_set(err, DBW_ENOMEM, "out of memory");
+	rc = dbw_lint__report(p->f, "DW601", p->so, p->so, p->sl, table, hint, err,
+	                      "column \"%s.%s\" looks personal (%s) and the sanitize rules "
+	                      "have no rule for it",
+	                      table, col, why);
+	free(hint);
+	return rc;
+}
+
 static int on_column_def(pgf *p, const char *table, json_t *cd, int adding, dbw_error *err)
 {
 	const char *col = jstr(cd, "colname");
@@ -130,6 +158,8 @@ static int on_column_def(pgf *p, const char *table, json_t *cd, int adding, dbw_
 			    "default",
 			    col, table);
 	}
+	if (!rc)
+		rc = check_pii(p, table, col, type, err);
 	if (!rc && col && dbw_lint__model_set_col(&p->f->l->model, table, col, type, not_null))
 		rc = dbw_error_set(err, DBW_ENOMEM, "out of memory");
 	free(type);

@@ -122,6 +122,11 @@ static const dbw_lint_rule rules[] = {
     {"DW502", "dangerous-command", DBW_SEV_ERROR, "commit",
      "a staged file contains a command that destroys data",
      "Remove the command, or commit with --no-verify if it is truly meant."},
+    {"DW601", "personal-column-without-sanitize-rule", DBW_SEV_WARNING, "privacy",
+     "a new column looks personal (its name or type) and the project's sanitize rules have no "
+     "rule for it, so \"dbward copy\" refuses it or copies it unsanitized",
+     "Add a rule for the column to the sanitize rules file (e.g. \"email = hash_email\" in "
+     "the table's section), or \"* = skip\" for the whole table."},
 };
 
 #define N_RULES (sizeof(rules) / sizeof(rules[0]))
