@@ -17,14 +17,14 @@
 #include "driver/tools.h"
 #include "policy/backup_internal.h"
 #include "util/util.h"
+#include "test_project.h"
 
 static char root[] = "/tmp/dbw-test-backup-XXXXXX";
 static dbw_project *project;
 
 static int setup(void **state)
 {
-	dbw_project_options po = DBW_PROJECT_OPTIONS_INIT;
-	char *ini, *path;
+	char *ini;
 	int rc;
 	(void)state;
 	if (!mkdtemp(root))
@@ -32,23 +32,15 @@ static int setup(void **state)
 	ini = dbw_sprintf("[env.production]\nurl = sqlite:%s/prod.sqlite3\nbackup_dir = %s/b\n"
 	                  "keep_backups = 2\n[env.staging]\nurl = sqlite:%s/staging.sqlite3\n",
 	                  root, root, root);
-	path = dbw_sprintf("%s/dbward.ini", root);
-	rc = dbw_file_write(path, ini, strlen(ini), 0644, NULL);
+	rc = test_project_open(root, ini, &project);
 	free(ini);
-	free(path);
-	po.cwd = root;
-	return rc < 0 ? -1 : dbw_project_open(&project, &po, NULL);
+	return rc;
 }
 
 static int teardown(void **state)
 {
-	char *cmd = dbw_sprintf("rm -rf '%s'", root);
 	(void)state;
-	dbw_project_free(project);
-	if (system(cmd) != 0)
-		return -1;
-	free(cmd);
-	return 0;
+	return test_project_close(root, project);
 }
 
 static void open_env(const char *name, dbw_env **env, dbw_conn **c)

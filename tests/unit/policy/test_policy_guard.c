@@ -13,14 +13,14 @@
 
 #include <dbward.h>
 #include "util/util.h"
+#include "test_project.h"
 
 static char root[] = "/tmp/dbw-test-guard-XXXXXX";
 static dbw_project *project;
 
 static int setup(void **state)
 {
-	dbw_project_options po = DBW_PROJECT_OPTIONS_INIT;
-	char *ini, *path;
+	char *ini;
 	int rc;
 	(void)state;
 	if (!mkdtemp(root))
@@ -31,23 +31,15 @@ static int setup(void **state)
 	    "[env.shadow]\nurl = sqlite:%s/./app_prod.sqlite3\n"
 	    "[env.copy]\nurl = sqlite:%s/copy.sqlite3\n",
 	    root, root, root, root);
-	path = dbw_sprintf("%s/dbward.ini", root);
-	rc = dbw_file_write(path, ini, strlen(ini), 0644, NULL);
+	rc = test_project_open(root, ini, &project);
 	free(ini);
-	free(path);
-	po.cwd = root;
-	return rc < 0 ? -1 : dbw_project_open(&project, &po, NULL);
+	return rc;
 }
 
 static int teardown(void **state)
 {
-	char *cmd = dbw_sprintf("rm -rf '%s'", root);
 	(void)state;
-	dbw_project_free(project);
-	if (system(cmd) != 0)
-		return -1;
-	free(cmd);
-	return 0;
+	return test_project_close(root, project);
 }
 
 static void open_env(const char *name, dbw_env **env, dbw_conn **c)
